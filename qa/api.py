@@ -1,0 +1,83 @@
+"""The public Python API. The CLI, the chat and the evaluation are thin layers over ``QA``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from .embedding import get_embedder
+from .errors import InputError
+from .index import Index, IngestReport, ingest
+from .search import Filters, Passage, search
+from .settings import Settings
+
+MAX_QUESTION_CHARS = 2000
+
+
+class QA:
+    """Question answering over one index folder.
+
+    >>> qa = QA.build(["corpus"])                     # or QA() to open the default index
+    >>> qa.search("Alibaba net income December 2024")[0].title
+    """
+
+    def __init__(self, index: str | Path | None = None, settings: Settings | None = None, llm: str | None = None):
+        self.settings = settings or Settings()
+        if index is not None:
+            self.settings.index = Path(index)
+        if llm is not None:
+            self.settings.llm = llm
+        self._index: Index | None = None
+        self._llm = None
+
+    @classmethod
+    def build(cls, paths: list[str | Path], index: str | Path | None = None, **kwargs) -> "QA":
+        """Ingest ``paths`` into ``index`` (created if needed) and return a QA over it."""
+        qa = cls(index=index, **kwargs)
+        qa.ingest(paths)
+        return qa
+
+    @property
+    def index_dir(self) -> Path:
+        return self.settings.index_dir()
+
+    @property
+    def embedder(self):
+        return get_embedder()
+
+    @property
+    def index(self) -> Index:
+        """The live index generation, opened on first use and checked against the embedding model."""
+        if self._index is None:
+            self._index = Index.open(self.index_dir)
+            self._index.check_embedder(self.embedder.name, self.embedder.dim)
+        return self._index
+
+    def ingest(self, paths: list[str | Path], rebuild: bool = False,
+               progress: Callable[[int, int], None] | None = None,
+               warn: Callable[[str], None] | None = None) -> IngestReport:
+        """Add, update and remove articles so the index matches ``paths``; see ``qa.index.ingest``."""
+        report = ingest([Path(p) for p in paths], self.index_dir, self.embedder,
+                        chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap,
+                        rebuild=rebuild, progress=progress, warn=warn)
+        self._index = None
+        return report
+
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               mode: str = "hybrid") -> list[Passage]:
+        """Ranked passages for ``query`` from hybrid (dense + BM25) retrieval."""
+        query = check_question(query)
+        k = self.settings.top_k if k is None else k
+        if k < 1:
+            raise InputError(f"-k must be a positive number of passages, not {k}")
+        return search(self.index, self.embedder, query, k=k, filters=filters, rrf_k=self.settings.rrf_k, mode=mode)
+
+
+def check_question(text: str) -> str:
+    """Reject questions no search could use: empty, absurdly long, or made of control characters."""
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text or "").strip()
+    if not cleaned:
+        raise InputError("the question is empty")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(cleaned):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
+    return cleaned

@@ -1,0 +1,150 @@
+"""Files to articles: text plus metadata, one reader per format.
+
+Readers never raise for a bad file; they raise ``SkipFile`` with a one-line reason so that one broken
+file costs a warning, not the whole ingest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+class SkipFile(Exception):
+    """A file that cannot be ingested; the message says why in a few words."""
+
+
+@dataclass
+class Article:
+    """One article's plain text and the metadata shown with every passage cut from it."""
+
+    path: str
+    text: str
+    title: str
+    date: str = ""
+    source: str = ""
+    url: str = ""
+    sha256: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Expand files and folders into supported files; return (files, folders walked).
+
+    Symlinked folders are not followed, which rules out symlink loops; hidden entries are skipped.
+    """
+    files: list[Path] = []
+    folders: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            folders.append(path.resolve())
+            for root, dirs, names in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                files.extend(
+                    Path(root, n).resolve() for n in sorted(names)
+                    if not n.startswith(".") and n.lower().endswith(SUPPORTED_SUFFIXES)
+                )
+        elif path.is_file():
+            files.append(path.resolve())
+    return list(dict.fromkeys(files)), folders
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file whole, refusing sizes that would blow up memory for no useful article."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise SkipFile(f"larger than {MAX_FILE_BYTES // 2**20} MB ({size // 2**20} MB)")
+    return path.read_bytes()
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse(path: Path, data: bytes) -> Article:
+    """Turn a file's bytes into an Article, choosing the reader by suffix."""
+    if b"\x00" in data[:8192]:
+        raise SkipFile("binary content")
+    try:
+        raw = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SkipFile(f"not UTF-8 text (byte {exc.start})") from None
+    reader = _read_html if path.suffix.lower() in (".html", ".htm") else _read_markdown
+    article = reader(path, raw)
+    article.text = _tidy(article.text)
+    if not article.text:
+        raise SkipFile("no text")
+    article.sha256 = content_hash(data)
+    return article
+
+
+def _read_markdown(path: Path, raw: str) -> Article:
+    """Markdown or plain text, with optional YAML front matter for title, date, source and url."""
+    import frontmatter
+
+    try:
+        post = frontmatter.loads(raw)
+        meta, body = post.metadata, post.content
+    except Exception:  # malformed front matter: keep the text, lose the metadata
+        meta, body = {}, raw
+    title = str(meta.get("title") or _first_heading(body) or path.stem.replace("-", " ").replace("_", " "))
+    return Article(
+        path=str(path), text=body, title=title.strip(), date=_date(meta.get("date")),
+        source=str(meta.get("source") or ""), url=str(meta.get("url") or ""),
+    )
+
+
+def _read_html(path: Path, raw: str) -> Article:
+    """Article text of an HTML page: markup, scripts, styles, navigation, comments and hidden parts removed."""
+    from bs4 import BeautifulSoup, Comment
+
+    soup = BeautifulSoup(raw, "html.parser")
+    meta = {
+        (tag.get("name") or tag.get("property") or "").lower(): tag.get("content", "")
+        for tag in soup.find_all("meta")
+    }
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
+                     "template", "svg", "iframe", "object", "button"]):
+        tag.decompose()
+    for tag in soup.find_all(lambda t: t.has_attr("hidden") or _HIDDEN_STYLE.search(t.get("style", "") or "")):
+        tag.decompose()
+    body = soup.find("article") or soup.find("main") or soup.body or soup
+    blocks = [el.get_text(" ", strip=True) for el in body.find_all(["h1", "h2", "h3", "p", "li", "td", "pre"])]
+    text = "\n\n".join(b for b in blocks if b) or body.get_text("\n", strip=True)
+    title = meta.get("og:title") or (soup.title.get_text(strip=True) if soup.title else "") or path.stem
+    return Article(
+        path=str(path), text=text, title=title,
+        date=_date(meta.get("article:published_time") or meta.get("date") or meta.get("pubdate")),
+        source=meta.get("og:site_name") or meta.get("source") or meta.get("author") or "",
+        url=meta.get("og:url") or "",
+    )
+
+
+def _first_heading(body: str) -> str:
+    match = re.search(r"^#\s+(.+)$", body, re.M)
+    return match.group(1) if match else ""
+
+
+def _date(value) -> str:
+    """ISO date (YYYY-MM-DD) from front matter or meta tags; empty when absent."""
+    if value is None:
+        return ""
+    text = str(value)
+    match = re.match(r"\d{4}-\d{2}-\d{2}", text)
+    return match.group(0) if match else text[:10]
+
+
+def _tidy(text: str) -> str:
+    """Drop control characters and collapse runs of blank lines and spaces."""
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ", text)
+    text = re.sub(r"[ \t]+", " ", text)
+    return re.sub(r"\n\s*\n\s*", "\n\n", text).strip()

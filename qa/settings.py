@@ -1,0 +1,38 @@
+"""One settings object for the API, the CLI and the environment (``QA_*`` variables)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_home() -> Path:
+    """Where qa keeps its index, joined model files and chat history unless told otherwise."""
+    return Path.home() / ".qa"
+
+
+class Settings(BaseSettings):
+    """Every tunable of qa in one place. Each field can be set as ``QA_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+
+    home: Path = Field(default_factory=default_home, description="Folder for the default index, models and history.")
+    index: Path | None = Field(default=None, description="Index folder; defaults to <home>/index.")
+    llm: str = Field(default="llamacpp", description="LLM spec: 'llamacpp[:preset-or-path]' or 'openai[:model]'.")
+    chunk_size: int = Field(default=180, description="Chunk length in word pieces; the embedder sees at most 256.")
+    chunk_overlap: int = Field(default=30, description="Word pieces shared by neighbouring chunks.")
+    top_k: int = Field(default=5, description="Passages returned by search.")
+    context_passages: int = Field(default=3, description="Passages placed in the answer prompt.")
+    rrf_k: int = Field(default=60, description="Reciprocal-rank-fusion constant.")
+    max_tokens: int = Field(default=96, description="Answer length cap in tokens.")
+    n_ctx: int = Field(default=4096, description="Context window for the local model.")
+    threads: int | None = Field(default=None, description="CPU threads for the local model (default: all cores).")
+    min_relevance: float = Field(default=0.30, description="Refuse when the best passage's cosine is below this.")
+
+    def index_dir(self) -> Path:
+        return self.index or self.home / "index"
+
+    def models_dir(self) -> Path:
+        return self.home / "models"
