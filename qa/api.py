@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .answer import Answer, generate
+from .context import select
 from .embedding import get_embedder
 from .errors import InputError
+from .llms import LLM, get_llm
 from .index import Index, IngestReport, ingest
 from .search import Filters, Passage, search
 from .settings import Settings
@@ -71,6 +75,41 @@ class QA:
         if k < 1:
             raise InputError(f"-k must be a positive number of passages, not {k}")
         return search(self.index, self.embedder, query, k=k, filters=filters, rrf_k=self.settings.rrf_k, mode=mode)
+
+    @property
+    def llm(self) -> LLM:
+        """The configured backend, loaded on first use (a local model loads once per process)."""
+        if self._llm is None:
+            self._llm = get_llm(self.settings.llm, self.settings)
+        return self._llm
+
+    def use_llm(self, spec: str) -> None:
+        """Switch backends; the new one is checked (and loaded) now so a bad spec fails here."""
+        llm = get_llm(spec, self.settings)
+        self.settings.llm, self._llm = spec, llm
+
+    def stream(self, question: str, filters: Filters | None = None, searched: str | None = None,
+               passages: int | None = None) -> Iterator[str | Answer]:
+        """Yield pieces of the answer as they are generated, then the final ``Answer``.
+
+        ``searched`` is the question to retrieve with (a chat's standalone rewrite); it defaults to ``question``.
+        """
+        question = check_question(question)
+        searched = check_question(searched) if searched else question
+        llm = self.llm
+        start = time.perf_counter()
+        found = self.search(searched, k=passages or self.settings.context_passages, filters=filters)
+        found = select(searched, found, self.embedder, budget=self.settings.context_sentences)
+        yield from generate(question, found, llm, max_tokens=self.settings.max_tokens,
+                            min_relevance=self.settings.min_relevance, searched=searched,
+                            retrieval_seconds=time.perf_counter() - start)
+
+    def ask(self, question: str, filters: Filters | None = None, **kwargs) -> Answer:
+        """A short answer citing its sources as [1], [2], or the fixed refusal when the articles don't say."""
+        for item in self.stream(question, filters=filters, **kwargs):
+            if isinstance(item, Answer):
+                return item
+        raise AssertionError("generate() always ends with an Answer")
 
 
 def check_question(text: str) -> str:

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .api import QA
-from .errors import QAError
+from .errors import InputError, QAError
 from .search import Filters
 from .settings import Settings
 
@@ -105,6 +105,131 @@ def search_command(
         out.print(f"[bold]{p.rank}. {escape(p.title)}[/bold]  [dim]{p.date} · {escape(p.source)} · "
                   f"score {p.score:.4f}[/dim]")
         out.print(f"   {escape(p.text)}\n")
+
+
+LlmOpt = Annotated[Optional[str], typer.Option("--llm", help="LLM spec: llamacpp[:preset|path] or openai[:model] "
+                                                   "[env QA_LLM].")]
+
+
+@app.command("ask")
+@user_errors
+def ask_command(
+    question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+    llm: LlmOpt = None, index: IndexOpt = None, json_output: JsonOpt = False,
+    source: SourceOpt = None, since: SinceOpt = None, until: UntilOpt = None, title: TitleOpt = None,
+):
+    """Answer QUESTION from the indexed articles, citing them as [1], [2]; or say the articles don't say."""
+    qa = make_qa(index, llm)
+    stream = qa.stream(question, filters=make_filters(source, since, until, title))
+    answer = show_streamed(stream, live=not json_output and out.is_terminal)
+    if json_output:
+        out.print_json(json.dumps(answer.to_dict(), ensure_ascii=False))
+    else:
+        if not out.is_terminal:
+            out.print(escape(answer.answer))
+        show_sources(answer)
+
+
+def show_streamed(stream, live: bool):
+    """Print the answer as it is generated; the final text replaces it (a refusal or grounding fix may differ)."""
+    from rich.live import Live
+
+    from .answer import Answer
+
+    if not live:
+        return next(item for item in stream if isinstance(item, Answer))
+    text = ""
+    with Live("", console=out, refresh_per_second=12, transient=False) as view:
+        for item in stream:
+            if isinstance(item, Answer):
+                view.update(escape(item.answer))
+                return item
+            text += item
+            view.update(escape(text))
+
+
+def show_sources(answer) -> None:
+    for c in answer.citations:
+        out.print(f"  [dim][{c.n}] {escape(c.title)} · {c.date} · {escape(c.source)}[/dim]")
+
+
+@app.command("eval")
+@user_errors
+def eval_command(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="JSONL question sets [default: eval/*.jsonl].")] = None,
+    llm: LlmOpt = None,
+    config: Annotated[Path, typer.Option("--config", help="Corpus and thresholds.")] = Path("eval/config.toml"),
+    json_out: Annotated[Optional[Path], typer.Option("--json-out", help="Write the per-question report here.")] = None,
+    index: Annotated[Optional[Path], typer.Option("--index", help="Index to build the corpus into "
+                                                  "[default ~/.qa/eval-index].")] = None,
+):
+    """Score answers on a question set; exit 1 when a threshold in the config is not met."""
+    from .evaluation import runner
+
+    if not config.is_file():
+        raise InputError(f"no eval config at {config}: pass --config")
+    cfg = runner.Config.load(config)
+    questions = runner.load_questions(files or sorted(config.parent.glob("*.jsonl")))
+    settings = Settings()
+    qa = QA(index=index or settings.home / "eval-index", settings=settings, llm=llm)
+    run_ingest(qa, [cfg.corpus])
+    results = run_with_progress(qa, questions, runner)
+    summary = runner.summarise(results)
+    show_summary(summary, qa.llm.name)
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps({"model": qa.llm.name, "summary": summary, "results": results}, indent=1))
+        out.print(f"report written to {json_out}")
+    failed = runner.failures(summary, cfg.thresholds)
+    if failed:
+        err.print("[red]eval gate failed:[/red] " + "; ".join(failed))
+        raise typer.Exit(1)
+    out.print("[green]eval gate passed[/green]")
+
+
+def run_with_progress(qa: QA, questions, runner) -> list[dict]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    correct = 0
+    with Progress("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("evaluating", total=len(questions))
+
+        def advance(result: dict) -> None:
+            nonlocal correct
+            correct += result["correct"]
+            done = bar.tasks[0].completed + 1
+            bar.update(task, advance=1, description=f"evaluating ({correct}/{done} correct)")
+
+        return runner.run(qa, questions, progress=advance)
+
+
+def show_summary(summary: dict, model: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"qa eval · {model} · {summary['questions']} questions")
+    for column in ("kind", "n", "correct", "accuracy"):
+        table.add_column(column, justify="right" if column != "kind" else "left")
+    for kind, row in summary["by_kind"].items():
+        table.add_row(kind, str(row["n"]), str(row["correct"]), _pct(row["accuracy"]))
+    out.print(table)
+    lines = [
+        ("answerable accuracy", _pct(summary["answerable_accuracy"])),
+        ("unanswerable (refusal) accuracy", _pct(summary["unanswerable_accuracy"])),
+        ("false-refusal rate", _pct(summary["false_refusal_rate"])),
+        ("refusal precision / recall", f"{_pct(summary['refusal_precision'])} / {_pct(summary['refusal_recall'])}"),
+        ("retrieval recall@1 / recall@5 / MRR",
+         f"{_pct(summary['recall_at_1'])} / {_pct(summary['recall_at_5'])} / {summary['mrr']}"),
+        ("citation precision", _pct(summary["citation_precision"])),
+        ("latency p50 / p95 (s)", f"{summary['latency_p50']} / {summary['latency_p95']}"),
+        ("first token p50 (s), prompt tokens p50", f"{summary['first_token_p50']}, {summary['prompt_tokens_p50']}"),
+    ]
+    for name, value in lines:
+        out.print(f"{name:>40}: {value}")
+
+
+def _pct(value) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Answer-accuracy evaluation: deterministic scorers (no LLM judge) and the runner behind ``qa eval``."""

@@ -1,0 +1,47 @@
+"""Any OpenAI-compatible chat API through the openai SDK: OpenAI, vLLM, Ollama, llama.cpp's server, LM Studio.
+
+``openai:<model>``; the server comes from ``OPENAI_BASE_URL`` and the key from ``OPENAI_API_KEY`` (any
+non-empty value for local servers). The key is handed to the SDK and never printed or stored.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from ..errors import ModelError
+from ..settings import Settings
+from .base import LLM
+
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+class OpenAILLM(LLM):
+    def __init__(self, spec: str | None, settings: Settings):
+        try:
+            import openai
+        except ImportError:
+            raise ModelError("the openai package is not installed: pip install openai") from None
+        if not os.environ.get("OPENAI_API_KEY"):
+            raise ModelError("OPENAI_API_KEY is not set (any non-empty value will do for a local server)")
+        self.base_url = os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1"
+        self.model = spec or DEFAULT_MODEL
+        self.client = openai.OpenAI(base_url=self.base_url, timeout=120.0, max_retries=1)
+        self.errors = openai
+        self.name = f"openai:{self.model}"
+
+    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> Iterator[str]:
+        try:
+            response = self.client.chat.completions.create(
+                model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0,
+                stop=stop or None, stream=True,
+            )
+            for chunk in response:
+                if chunk.choices and chunk.choices[0].delta.content:
+                    yield chunk.choices[0].delta.content
+        except self.errors.APIConnectionError:
+            raise ModelError(f"cannot reach the OpenAI-compatible server at {self.base_url}") from None
+        except self.errors.AuthenticationError:
+            raise ModelError(f"the server at {self.base_url} rejected OPENAI_API_KEY") from None
+        except self.errors.APIStatusError as exc:
+            raise ModelError(f"the server at {self.base_url} answered HTTP {exc.status_code}") from None
