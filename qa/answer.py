@@ -14,8 +14,13 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from . import grounding, prompts
+from .context import Context, sentences
 from .llms import LLM
-from .search import Passage
+from .search import Passage, searchable
+
+
+STOP = ["\n\n", "Question:"]
+SENTINEL_REASON = "the model said the sources do not answer"
 
 
 @dataclass
@@ -42,6 +47,7 @@ class Answer:
     timings: dict[str, float]
     searched: str = ""
     refusal_reason: str = ""
+    draft: str = ""  # the model's own reply before the checks, kept so a refusal can be understood
     prompt_tokens: int | None = None
     passages: list[Passage] = field(default_factory=list, repr=False)
 
@@ -70,35 +76,43 @@ def _quote(text: str) -> str:
     return text.replace("<<<", "« ").replace(">>>", " »")
 
 
-def generate(question: str, passages: list[Passage], llm: LLM, *, max_tokens: int, min_relevance: float,
+def generate(question: str, context: Context, llm: LLM, *, max_tokens: int, min_relevance: float,
              searched: str | None = None, retrieval_seconds: float = 0.0) -> Iterator[str | Answer]:
-    """Stream answer text, then yield the final Answer (which may replace the text with a refusal)."""
+    """Stream answer text, then yield the final Answer, whose text is authoritative: it may be a refusal,
+    or a second attempt from the single best sentence when the first reply failed its checks."""
     start = time.perf_counter()
     searched = searched or question
-    base = dict(question=question, model=llm.name, searched=searched, passages=passages)
     timings = {"retrieval": round(retrieval_seconds, 4)}
 
-    def finish(text: str, refused: bool, citations: list[Citation], reason: str = "", tokens=None) -> Answer:
+    def finish(text: str, reason: str, citations: list[Citation], passages: list[Passage], draft: str = "",
+               tokens: int | None = None) -> Answer:
         timings["total"] = round(retrieval_seconds + time.perf_counter() - start, 4)
         timings.setdefault("first_token", timings["total"])
-        return Answer(answer=prompts.REFUSAL if refused else text, refused=refused,
-                      citations=[] if refused else citations, timings=timings, refusal_reason=reason,
-                      prompt_tokens=tokens, **base)
+        return Answer(question=question, answer=prompts.REFUSAL if reason else text, refused=bool(reason),
+                      citations=[] if reason else citations, model=llm.name, timings=timings, searched=searched,
+                      refusal_reason=reason, prompt_tokens=tokens, draft=draft, passages=passages)
 
-    reason = _pre_generation_refusal(searched, passages, min_relevance)
+    reason = _pre_generation_refusal(searched, context.articles or context.shown, min_relevance)
     if reason:
-        yield finish("", True, [], reason)
+        yield finish("", reason, [], context.shown)
         return
-    messages = build_messages(searched, passages)
+    messages = build_messages(searched, context.shown)
     pieces: list[str] = []
-    for piece in llm.stream(messages, max_tokens=max_tokens, stop=["\n\n", "Question:"]):
+    for piece in llm.stream(messages, max_tokens=max_tokens, stop=STOP):
         if not pieces:
             timings["first_token"] = round(retrieval_seconds + time.perf_counter() - start, 4)
         pieces.append(piece)
         yield piece
     tokens = llm.count_tokens("".join(m["content"] for m in messages))
-    text, citations, reason = check_answer("".join(pieces), searched, passages)
-    yield finish(text, bool(reason), citations, reason, tokens)
+    draft = "".join(pieces)
+    text, citations, reason = check_answer(draft, searched, context.shown)
+    passages = context.shown
+    if reason and reason != SENTINEL_REASON and context.narrow != context.shown:
+        retry = llm.complete(build_messages(searched, context.narrow), max_tokens=max_tokens, stop=STOP)
+        second = check_answer(retry, searched, context.narrow)
+        if not second[2]:
+            (text, citations, reason), passages, draft = second, context.narrow, retry
+    yield finish(text, reason, citations, passages, draft, tokens)
 
 
 def _pre_generation_refusal(question: str, passages: list[Passage], min_relevance: float) -> str:
@@ -108,7 +122,7 @@ def _pre_generation_refusal(question: str, passages: list[Passage], min_relevanc
     if best < min_relevance:
         return f"best passage similarity {best:.2f} is below {min_relevance:.2f}"
     context = " ".join(p.searchable() for p in passages)
-    missing = grounding.uncovered_terms(question, context)
+    missing = grounding.uncovered_terms(question, context) or grounding.uncovered_topics(question, context)
     if missing:
         return f"the sources never mention {', '.join(missing)}"
     return ""
@@ -118,7 +132,7 @@ def check_answer(raw: str, question: str, passages: list[Passage]) -> tuple[str,
     """Return (answer text, citations, refusal reason or ''): the sentinel and grounding decide."""
     text = _tidy(raw)
     if not grounding.strip_citations(text).strip() or prompts.CANNOT_ANSWER.lower() in text.lower():
-        return "", [], "the model said the sources do not answer"
+        return "", [], SENTINEL_REASON
     evidence = {n: p.searchable() for n, p in enumerate(passages, start=1)}
     cited = [n for n in grounding.cited_numbers(text) if n in evidence]
     support = " ".join(evidence[n] for n in cited) if cited else " ".join(evidence.values())
@@ -127,6 +141,13 @@ def check_answer(raw: str, question: str, passages: list[Passage]) -> tuple[str,
         cited, missing = [], grounding.unsupported(text, " ".join(evidence.values()), question)
     if missing:
         return "", [], f"not in the sources: {', '.join(missing)}"
+    lacking = grounding.missing_answer_type(question, text)
+    if lacking:
+        return "", [], lacking
+    shown = [(s, searchable(p.title, p.date, "")) for p in passages for s in [p.title, *sentences(p.text)]]
+    stray = grounding.figure_in_context(text, question, shown)
+    if stray:
+        return "", [], f"{', '.join(stray)} is not about {', '.join(sorted(grounding.names(question)))}"
     if not cited:
         cited = _sources_holding(text, evidence)
         text = f"{grounding.strip_citations(text).rstrip()} " + "".join(f"[{n}]" for n in cited)

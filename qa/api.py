@@ -99,8 +99,8 @@ class QA:
         llm = self.llm
         start = time.perf_counter()
         found = self.search(searched, k=passages or self.settings.context_passages, filters=filters)
-        found = select(searched, found, self.embedder, budget=self.settings.context_sentences)
-        yield from generate(question, found, llm, max_tokens=self.settings.max_tokens,
+        context = select(searched, found, self.index, self.embedder, budget=self.settings.context_sentences)
+        yield from generate(question, context, llm, max_tokens=self.settings.max_tokens,
                             min_relevance=self.settings.min_relevance, searched=searched,
                             retrieval_seconds=time.perf_counter() - start)
 

@@ -76,6 +76,7 @@ class Index:
         self.vectors = np.load(generation / "vectors.npy", mmap_mode="r")
         self._dense = None
         self._bm25 = None
+        self._by_path: dict[str, list[int]] | None = None
 
     @classmethod
     def open(cls, folder: Path, embedder_name: str | None = None) -> "Index":
@@ -125,6 +126,14 @@ class Index:
 
             self._bm25 = bm25s.BM25.load(str(self.generation / "bm25"), mmap=False)
         return self._bm25
+
+    def chunk_ids(self, path: str) -> list[int]:
+        """The chunks of one article, in reading order."""
+        if self._by_path is None:
+            self._by_path = {}
+            for i, chunk in enumerate(self.chunks):
+                self._by_path.setdefault(chunk.path, []).append(i)
+        return self._by_path.get(path, [])
 
     def __len__(self) -> int:
         return len(self.chunks)

@@ -80,7 +80,7 @@ def search(index: Index, embedder: Embedder, query: str, k: int = 5, filters: Fi
         rankings.append(_bm25_ranking(index, query, allowed))
     fused = prefer_named(index, query, fuse(rankings, rrf_k))[:k]
     similarities = np.asarray(index.vectors[[i for i, _ in fused]]) @ query_vector if fused else []
-    return [_passage(index, rank, chunk_id, score, float(sim))
+    return [passage_from_chunk(index, rank, chunk_id, score, float(sim))
             for rank, ((chunk_id, score), sim) in enumerate(zip(fused, similarities), start=1)]
 
 
@@ -148,7 +148,7 @@ def _bm25_ranking(index: Index, query: str, allowed: np.ndarray | None) -> list[
     return [int(i) for i in top if scores[i] > 0]
 
 
-def _passage(index: Index, rank: int, chunk_id: int, score: float, similarity: float) -> Passage:
+def passage_from_chunk(index: Index, rank: int, chunk_id: int, score: float, similarity: float) -> Passage:
     chunk = index.chunks[chunk_id]
     return Passage(rank=rank, score=round(score, 6), similarity=round(similarity, 4), title=chunk.title,
                    date=chunk.date, source=chunk.source, path=chunk.path, url=chunk.url, text=chunk.text,

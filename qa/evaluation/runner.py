@@ -68,7 +68,7 @@ def evaluate_one(qa: QA, q: Question) -> dict:
     cited = [c.path for c in answer.citations]
     return {
         "id": q.id, "kind": q.kind, "question": q.question, "gold": q.answers, "answer": answer.answer,
-        "refused": answer.refused, "refusal_reason": answer.refusal_reason,
+        "refused": answer.refused, "refusal_reason": answer.refusal_reason, "draft": answer.draft,
         "correct": scorers.score(q.kind, answer.answer, q.answers, answer.refused, q.question),
         "exact_match": scorers.exact_match(answer.answer, q.answers) if q.answers else answer.refused,
         "f1": scorers.token_f1(answer.answer, q.answers) if q.answers else float(answer.refused),

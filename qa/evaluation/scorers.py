@@ -125,7 +125,7 @@ def score_numeric(prediction: str, answers: list[str], question: str = "") -> bo
 
 def normalize(text: str) -> str:
     """SQuAD normalisation: lower case, no punctuation, no articles, single spaces."""
-    text = strip_citations(text).lower()
+    text = re.sub(r"['’]s\b", "", strip_citations(text).lower())  # "Tencent's" answers "Tencent"
     text = "".join(ch for ch in text if ch not in set(string.punctuation))
     text = re.sub(r"\b(a|an|the)\b", " ", text)
     return " ".join(text.split())
