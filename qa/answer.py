@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from . import grounding, prompts
 from .context import Context, sentences
 from .llms import LLM
-from .search import Passage, searchable
+from .search import Passage, long_date, searchable
 
 
 STOP = ["\n\n", "Question:"]
@@ -59,7 +59,7 @@ class Answer:
 
 def build_messages(question: str, passages: list[Passage]) -> list[dict]:
     sources = "\n\n".join(
-        prompts.SOURCE_BLOCK.format(n=n, title=p.title, date=p.date, source=p.source or "unknown",
+        prompts.SOURCE_BLOCK.format(n=n, title=p.title, date=long_date(p.date), source=p.source or "unknown",
                                     text=_quote(p.text))
         for n, p in enumerate(passages, start=1)
     )

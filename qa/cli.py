@@ -232,6 +232,31 @@ def _pct(value) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
+models_app = typer.Typer(no_args_is_help=True, help="Local GGUF models that ship in pip packages.")
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("list")
+@user_errors
+def models_list():
+    """Show the packaged model presets and whether each is ready to use."""
+    from .models import DEFAULT_PRESET, PRESETS, is_installed
+
+    for name, preset in PRESETS.items():
+        state = "installed" if is_installed(preset) else f"not installed (pip install {preset.pip})"
+        default = " (default)" if name == DEFAULT_PRESET else ""
+        out.print(f"llamacpp:{name}{default}: {state}")
+
+
+@models_app.command("prepare")
+@user_errors
+def models_prepare(name: Annotated[Optional[str], typer.Argument(help="Preset name [default model].")] = None):
+    """Join a packaged model from its parts and verify its sha256, so the first answer starts fast."""
+    from .models import resolve_model
+
+    out.print(f"ready: {resolve_model(name, Settings().models_dir())}")
+
+
 def main() -> None:
     app()
 

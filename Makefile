@@ -1,0 +1,21 @@
+# The two commands of the README. Both set up the environment first (idempotent, seconds once done).
+VENV ?= .venv
+QUESTION ?= What was Alibaba's net income in the quarter ended December 2024?
+
+.PHONY: setup demo test test-fast eval
+setup:
+	@scripts/setup
+
+## Build the index of the bundled corpus and answer a sample question.
+demo: setup
+	$(VENV)/bin/qa ingest corpus
+	$(VENV)/bin/qa ask "$(QUESTION)"
+
+## The whole test suite, then the answer-accuracy gate (what CI runs).
+test: setup
+	$(VENV)/bin/pytest
+	$(VENV)/bin/qa eval --json-out eval/reports/latest.json
+
+## Unit tests only: no local LLM.
+test-fast: setup
+	$(VENV)/bin/pytest -m "not slow"
