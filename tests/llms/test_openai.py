@@ -1,0 +1,95 @@
+"""The openai backend end to end against a real OpenAI-compatible server (llama-cpp-python's) on 127.0.0.1."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from qa import QA
+from qa.answer import Answer
+from qa.errors import ModelError
+from qa.models import resolve_model
+from qa.settings import Settings
+from conftest import run_qa
+
+pytestmark = pytest.mark.slow
+SECRET = "sk-test-7f3c9a1e-never-print-me"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(session_home):
+    """A llama.cpp OpenAI-compatible server with the small Qwen model, started for these tests."""
+    model = resolve_model("qwen2.5-0.5b", session_home / "models")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
+         "--n_ctx", "4096", "--model_alias", "qwen-small"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/models", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail("llama_cpp.server exited during start-up")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("llama_cpp.server did not start in 120 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture
+def openai_env(server, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", server)
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    return {"OPENAI_BASE_URL": server, "OPENAI_API_KEY": SECRET}
+
+
+def test_answer_through_the_server(corpus_index, openai_env):
+    answer = QA(index=corpus_index, llm="openai:qwen-small").ask(
+        "What was Alibaba's net income in the quarter ended December 2024?")
+    assert answer.model == "openai:qwen-small"
+    assert not answer.refused and ("48.9 billion yuan" in answer.answer or "$6.71 billion" in answer.answer)
+    assert answer.citations[0].path.endswith("2025-02-20-alibaba-december-quarter-2024.md")
+
+
+def test_streamed_answer_through_the_server(corpus_index, openai_env):
+    items = list(QA(index=corpus_index, llm="openai:qwen-small").stream("Who is Alibaba's chief executive?"))
+    assert len(items) > 2 and all(isinstance(i, str) for i in items[:-1])
+    assert isinstance(items[-1], Answer) and "Eddie Wu" in items[-1].answer
+
+
+def test_cli_json_never_shows_the_key(corpus_index, openai_env):
+    result = run_qa("ask", "Who is JD.com's chief executive?", "--json", "--llm", "openai:qwen-small",
+                    "--index", str(corpus_index), env=openai_env)
+    assert result.returncode == 0, result.stderr
+    assert "Sandy Xu" in result.stdout
+    assert SECRET not in result.stdout + result.stderr
+
+
+def test_server_down_is_a_one_line_error(corpus_index, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    with pytest.raises(ModelError, match="cannot reach") as error:
+        QA(index=corpus_index, llm="openai:qwen-small").ask("Who is Alibaba's chief executive?")
+    assert SECRET not in str(error.value)
+    result = run_qa("ask", "Who is Alibaba's chief executive?", "--llm", "openai:qwen-small", "--index",
+                    str(corpus_index), env={"OPENAI_BASE_URL": os.environ["OPENAI_BASE_URL"], "OPENAI_API_KEY": SECRET})
+    assert result.returncode == 4 and "Traceback" not in result.stderr
+    assert "cannot reach the OpenAI-compatible server" in result.stderr and SECRET not in result.stderr

@@ -1,0 +1,65 @@
+"""Bad input gets one line on stderr and a non-zero exit, never a traceback."""
+
+import pytest
+
+from conftest import article, run_qa, write
+
+
+def one_line_error(result, code, fragment):
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and fragment in lines[0], result.stderr
+
+
+def test_empty_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    one_line_error(run_qa("ingest", str(tmp_path / "empty"), "--index", str(tmp_path / "i")), 2, "no readable")
+
+
+def test_missing_path(tmp_path):
+    one_line_error(run_qa("ingest", str(tmp_path / "nope"), "--index", str(tmp_path / "i")), 2, "no such file")
+
+
+def test_only_unreadable_files(tmp_path):
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "x.txt").write_bytes(b"\x00\xff\x00binary")
+    result = run_qa("ingest", str(tmp_path / "d"), "--index", str(tmp_path / "i"))
+    one_line_error(result, 2, "no readable")
+    assert "warning: skipped" in result.stderr and "binary" in result.stderr
+
+
+def test_missing_index(tmp_path):
+    one_line_error(run_qa("search", "anything", "--index", str(tmp_path / "none")), 3, "no index")
+    one_line_error(run_qa("ask", "anything?", "--index", str(tmp_path / "none")), 3, "no index")
+
+
+def test_foreign_index_via_environment(tmp_path):
+    write(tmp_path / "d", "a.md", article("Acme", "Acme grew."))
+    assert run_qa("ingest", str(tmp_path / "d"), env={"QA_INDEX": str(tmp_path / "i")}).returncode == 0
+    manifest = next((tmp_path / "i").glob("gen-*/manifest.json"))
+    manifest.write_text(manifest.read_text().replace("all-MiniLM-L6-v2", "other-model"))
+    one_line_error(run_qa("search", "Acme", env={"QA_INDEX": str(tmp_path / "i")}), 3, "other-model")
+
+
+@pytest.mark.parametrize("args, code, fragment", [
+    (["search", "", "--index", "IDX"], 2, "empty"),
+    (["search", "x" * 100_000, "--index", "IDX"], 2, "limit"),
+    (["search", "\x01\x02\x1b", "--index", "IDX"], 2, "empty"),
+    (["search", "Acme", "-k", "-3", "--index", "IDX"], 2, "positive"),
+    (["ask", "What?", "--llm", "nonsense", "--index", "IDX"], 2, "unknown --llm"),
+    (["ask", "What?", "--llm", "llamacpp:/no/such/model.gguf", "--index", "IDX"], 4, "unknown local model"),
+    (["ask", "What?", "--llm", "openai:gpt-4o-mini", "--index", "IDX"], 4, "OPENAI_API_KEY"),
+])
+def test_bad_questions_and_options(tmp_path, args, code, fragment):
+    write(tmp_path / "d", "a.md", article("Acme", "Acme grew."))
+    assert run_qa("ingest", str(tmp_path / "d"), "--index", str(tmp_path / "i")).returncode == 0
+    one_line_error(run_qa(*[str(tmp_path / "i") if a == "IDX" else a for a in args]), code, fragment)
+
+
+def test_ingest_reports_counts(tmp_path):
+    write(tmp_path / "d", "a.md", article("Acme", "Acme grew."))
+    result = run_qa("ingest", str(tmp_path / "d"), "--index", str(tmp_path / "i"))
+    assert result.returncode == 0 and "1 added" in result.stdout
+    again = run_qa("ingest", str(tmp_path / "d"), "--index", str(tmp_path / "i"))
+    assert "0 added" in again.stdout and "1 unchanged" in again.stdout

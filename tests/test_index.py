@@ -1,0 +1,129 @@
+"""Ingestion with the real embedding model: incremental, idempotent, model-checked, crash-safe, locked."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from qa import QA
+from qa.errors import IndexStateError, InputError
+from qa.index import Index, Lock
+from conftest import QA_BIN, article, copy_corpus, write
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def chunk_paths(index_dir):
+    index = Index.open(index_dir)
+    return [c.path for c in index.chunks], index
+
+
+def test_add_modify_delete_and_reingest_without_duplicates(tmp_path):
+    docs = tmp_path / "docs"
+    a = write(docs, "a.md", article("Acme profit doubles", "Acme said profit doubled to $2 billion."))
+    write(docs, "b.md", article("Zenith sales slip", "Zenith said sales fell 3% to 40 million euros."))
+    qa = QA(index=tmp_path / "idx")
+
+    first = qa.ingest([docs])
+    assert (len(first.added), first.total_files) == (2, 2)
+    paths, index = chunk_paths(tmp_path / "idx")
+    assert len(index.vectors) == len(paths) == first.total_chunks
+
+    again = qa.ingest([docs])
+    assert (again.changed, again.unchanged) == (False, 2)
+    assert chunk_paths(tmp_path / "idx")[0] == paths
+
+    a.write_text(article("Acme profit triples", "Acme said profit tripled to $3 billion."))
+    write(docs, "c.md", article("Orbit hires chief", "Orbit named Jane Roe chief executive."))
+    (docs / "b.md").unlink()
+    report = qa.ingest([docs])
+    assert (report.updated, len(report.added), len(report.removed)) == ([str(a.resolve())], 1, 1)
+    paths, index = chunk_paths(tmp_path / "idx")
+    assert sorted(set(p.rsplit("/", 1)[1] for p in paths)) == ["a.md", "c.md"]
+    assert len(paths) == len(set((c.path, c.ordinal) for c in index.chunks)) == len(index.vectors)
+    assert "tripled" in " ".join(c.text for c in index.chunks)
+    assert "doubled" not in " ".join(c.text for c in index.chunks)
+    assert qa.search("Who is Orbit's chief executive?", k=1)[0].title == "Orbit hires chief"
+
+
+def test_ingesting_a_file_elsewhere_does_not_remove_other_articles(tmp_path):
+    write(tmp_path / "one", "a.md", article("Acme", "Acme grew."))
+    b = write(tmp_path / "two", "b.md", article("Zenith", "Zenith shrank."))
+    qa = QA(index=tmp_path / "idx")
+    qa.ingest([tmp_path / "one"])
+    report = qa.ingest([b])
+    assert report.total_files == 2 and not report.removed
+
+
+def test_index_records_model_and_refuses_another(tmp_path):
+    write(tmp_path / "docs", "a.md", article("Acme", "Acme grew."))
+    qa = QA.build([tmp_path / "docs"], index=tmp_path / "idx")
+    index = Index.open(tmp_path / "idx")
+    assert index.manifest["embedder"] == {"name": "all-MiniLM-L6-v2", "dim": 384}
+    manifest = index.generation / "manifest.json"  # simulate an index built by another embedding model
+    data = json.loads(manifest.read_text())
+    data["embedder"] = {"name": "all-mpnet-base-v2", "dim": 768}
+    manifest.write_text(json.dumps(data))
+    with pytest.raises(IndexStateError, match="all-mpnet-base-v2"):
+        QA(index=tmp_path / "idx").search("Acme")
+    with pytest.raises(IndexStateError, match="all-mpnet-base-v2"):
+        qa.ingest([tmp_path / "docs"])
+
+
+def test_bad_files_are_skipped_and_the_rest_ingested(tmp_path):
+    docs = tmp_path / "docs"
+    write(docs, "good.md", article("Acme", "Acme grew 5%."))
+    (docs / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 100)
+    (docs / "latin1.md").write_bytes("Caf\xe9 prices rose".encode("latin-1"))
+    (docs / "empty.md").write_text("")
+    warnings = []
+    report = QA(index=tmp_path / "idx").ingest([docs], warn=warnings.append)
+    assert report.total_files == 1
+    assert sorted(p.rsplit("/", 1)[1] for p, _ in report.skipped) == ["binary.txt", "empty.md", "latin1.md"]
+    assert len(warnings) == 3 and all("\n" not in w for w in warnings)
+
+
+def test_empty_or_missing_input_is_an_error_and_writes_nothing(tmp_path):
+    (tmp_path / "empty").mkdir()
+    qa = QA(index=tmp_path / "idx")
+    with pytest.raises(InputError, match="no readable"):
+        qa.ingest([tmp_path / "empty"])
+    with pytest.raises(InputError, match="no such file"):
+        qa.ingest([tmp_path / "missing"])
+    assert not (tmp_path / "idx" / "CURRENT").exists()
+
+
+def test_second_writer_gets_a_clear_error(tmp_path):
+    write(tmp_path / "docs", "a.md", article("Acme", "Acme grew."))
+    with Lock(tmp_path / "idx"):
+        with pytest.raises(IndexStateError, match="another ingest"):
+            QA(index=tmp_path / "idx").ingest([tmp_path / "docs"])
+
+
+@pytest.mark.parametrize("delay", [2.0, 4.0, 6.0, 8.0])
+def test_kill_9_mid_ingest_leaves_the_previous_index_whole(tmp_path, delay):
+    """Kill an ingest of the bundled corpus at several moments; the old index must open and agree with itself."""
+    small = tmp_path / "small"
+    write(small, "a.md", article("Acme", "Acme grew 5%."))
+    index_dir = tmp_path / "idx"
+    env = {**os.environ, "QA_INDEX": str(index_dir)}
+    subprocess.run([QA_BIN, "ingest", str(small)], env=env, check=True, capture_output=True)
+    big = copy_corpus(small)  # same folder, 32 more articles
+    proc = subprocess.Popen([QA_BIN, "ingest", str(big)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    index = Index.open(index_dir)
+    assert len(index.chunks) == len(index.vectors) == index.dense.ntotal
+    assert {c.path for c in index.chunks} == set(index.files)
+    result = subprocess.run([QA_BIN, "ingest", str(big)], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    index = Index.open(index_dir)
+    assert len(index.files) == 33
+    assert len({(c.path, c.ordinal) for c in index.chunks}) == len(index.chunks) == index.dense.ntotal
+    assert not [p for p in index_dir.iterdir() if p.name.startswith("tmp-")]
