@@ -232,6 +232,30 @@ def _pct(value) -> str:
     return "n/a" if value is None else f"{100 * value:.1f}%"
 
 
+@app.command("chat")
+@user_errors
+def chat_command(
+    llm: LlmOpt = None, index: IndexOpt = None,
+    source: SourceOpt = None, since: SinceOpt = None, until: UntilOpt = None, title: TitleOpt = None,
+):
+    """Talk with the articles: streamed answers with citations, follow-up questions, /help for commands.
+
+    With input from a pipe, reads one question per line and prints one answer (with sources) per question.
+    """
+    from .chat import Conversation, Repl, bundled_corpus
+    from .index import current_generation
+
+    qa = make_qa(index, llm)
+    if current_generation(qa.index_dir) is None:
+        err.print(f"no index at {qa.index_dir} yet: building one from the bundled articles")
+        run_ingest(qa, [bundled_corpus()])
+    qa.index  # open and check the index before the first question, not during it
+    interactive = sys.stdin.isatty() and out.is_terminal
+    repl = Repl(Conversation(qa, filters=make_filters(source, since, until, title)), out, err,
+                qa.settings.home / "chat_history", interactive)
+    repl.run(None if interactive else sys.stdin)
+
+
 models_app = typer.Typer(no_args_is_help=True, help="Local GGUF models that ship in pip packages.")
 app.add_typer(models_app, name="models")
 
