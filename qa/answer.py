@@ -59,8 +59,8 @@ class Answer:
 
 def build_messages(question: str, passages: list[Passage]) -> list[dict]:
     sources = "\n\n".join(
-        prompts.SOURCE_BLOCK.format(n=n, title=p.title, date=long_date(p.date), source=p.source or "unknown",
-                                    text=_quote(p.text))
+        prompts.SOURCE_BLOCK.format(n=n, title=_quote(p.title), date=long_date(p.date),
+                                    source=_quote(p.source or "unknown"), text=_quote(p.text))
         for n, p in enumerate(passages, start=1)
     )
     return [
@@ -71,9 +71,12 @@ def build_messages(question: str, passages: list[Passage]) -> list[dict]:
     ]
 
 
+_CONTROL_TOKEN = re.compile(r"<\|[^|>]{1,40}\|>")
+
+
 def _quote(text: str) -> str:
-    """Keep a source from closing its own quotation and posing as instructions."""
-    return text.replace("<<<", "« ").replace(">>>", " »")
+    """Keep a source from closing its own quotation or smuggling in chat-template tokens (<|im_start|>)."""
+    return _CONTROL_TOKEN.sub(" ", text).replace("<<<", "« ").replace(">>>", " »")
 
 
 def generate(question: str, context: Context, llm: LLM, *, max_tokens: int, min_relevance: float,
