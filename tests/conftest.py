@@ -32,7 +32,8 @@ def isolated_home(session_home, tmp_path, monkeypatch) -> Path:
     """QA_HOME per test (models shared through a link); QA_INDEX and QA_LLM cleared."""
     home = tmp_path / "home"
     home.mkdir()
-    (home / "models").symlink_to(session_home / "models") if (session_home / "models").exists() else None
+    if (session_home / "models").exists():
+        (home / "models").symlink_to(session_home / "models")
     monkeypatch.setenv("QA_HOME", str(home))
     for name in ("QA_INDEX", "QA_LLM", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
