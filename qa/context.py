@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .embedding import Embedder
-from .grounding import key_terms
+from .grounding import key_terms, uncovered_topics
 from .index import Index
 from .search import Passage, passage_from_chunk
 
@@ -48,27 +48,38 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for para in text.split("\n") for s in _SENTENCE_END.split(para) if s.strip()]
 
 
-def focus(question: str, passages: list[Passage], max_articles: int = 2) -> list[list[Passage]]:
-    """The best-ranked article's passages, plus the next articles needed to cover names it lacks.
-
-    The 0.5B model copies figures from whichever source is nearest to hand, so unrelated articles are
-    kept out; a comparison ("Alibaba's or Tencent's?") still gets one article per company it names.
-    """
+def article_groups(found: list[Passage]) -> list[list[Passage]]:
+    """Retrieved passages grouped by article in rank order; articles that try to instruct the model are left out."""
     articles: dict[str, list[Passage]] = {}
-    for passage in passages:
-        articles.setdefault(passage.path, []).append(passage)
-    groups = list(articles.values())
+    for passage in found:
+        if not passage.flagged:
+            articles.setdefault(passage.path, []).append(passage)
+    return list(articles.values())
+
+
+def focus(question: str, groups: list[list[Passage]], strength: dict[str, float],
+          max_articles: int = 2) -> list[list[Passage]]:
+    """The article that best answers the question, plus the next ones needed to cover names it lacks.
+
+    The best article is the one missing the fewest of the question's names and years, then the fewest of its
+    topic words, then the one holding the best-matching sentence (``strength``), then the best-ranked. Small models copy figures from whichever
+    source is nearest to hand, so unrelated articles are kept out; a comparison ("Alibaba's or Tencent's?")
+    still gets one article per company it names.
+    """
     if not groups:
         return []
-    chosen = [groups[0]]
-    missing = _missing_terms(question, groups[0])
-    for group in groups[1:]:
-        if not missing or len(chosen) >= max_articles:
+    missing = {g[0].path: _missing_terms(question, g) for g in groups}
+    topics = {g[0].path: uncovered_topics(question, " ".join(p.searchable() for p in g)) for g in groups}
+    primary = min(groups, key=lambda g: (len(missing[g[0].path]), len(topics[g[0].path]),
+                                         -strength.get(g[0].path, 0.0)))
+    chosen, lacking = [primary], set(missing[primary[0].path])
+    for group in groups:
+        if not lacking or len(chosen) >= max_articles:
             break
-        covers = missing - _missing_terms(question, group)
-        if covers:
+        covers = lacking - missing[group[0].path]
+        if group is not primary and covers:
             chosen.append(group)
-            missing -= covers
+            lacking -= covers
     return chosen
 
 
@@ -90,20 +101,26 @@ def whole_articles(index: Index, groups: list[list[Passage]]) -> list[Passage]:
 def select(question: str, found: list[Passage], index: Index, embedder: Embedder, budget: int = 5,
            lexical_weight: float = 0.5) -> Context:
     """The most relevant sentences (at most ``budget``) of the focused articles, one passage per article."""
-    articles = whole_articles(index, focus(question, found))
-    pool = [Sentence(i, j, s) for i, p in enumerate(articles) for j, s in enumerate(sentences(p.text))]
+    groups = article_groups(found)
+    candidates = whole_articles(index, groups)
+    pool = [Sentence(i, j, s) for i, p in enumerate(candidates) for j, s in enumerate(sentences(p.text))]
     if not pool:
-        return Context([], [], articles)
-    vectors = embedder.encode([question] + [f"{articles[s.passage].title}: {s.text}" for s in pool])
+        return Context([], [], candidates)
+    vectors = embedder.encode([question] + [f"{candidates[s.passage].title}: {s.text}" for s in pool])
     cosines = vectors[1:] @ vectors[0]
     idf = _idf(index)
     asked = _content_words(question)
     asked_weight = sum(idf.get(w, 1.0) for w in asked) or 1.0
+    strength: dict[str, float] = {}
     for sentence, cosine in zip(pool, cosines):
         shared = asked & _content_words(sentence.text)
         sentence.score = float(cosine) + lexical_weight * sum(idf.get(w, 1.0) for w in shared) / asked_weight
-    ranked = sorted(pool, key=lambda s: -s.score)
-    return Context(_grouped(articles, ranked[:budget]), _grouped(articles, ranked[:1]), articles)
+        path = candidates[sentence.passage].path
+        strength[path] = max(strength.get(path, -1.0), sentence.score)
+    kept = {g[0].path for g in focus(question, groups, strength)}
+    articles = [p for p in candidates if p.path in kept]
+    ranked = sorted((s for s in pool if candidates[s.passage].path in kept), key=lambda s: -s.score)
+    return Context(_grouped(candidates, ranked[:budget]), _grouped(candidates, ranked[:1]), articles)
 
 
 def _grouped(articles: list[Passage], chosen: list[Sentence]) -> list[Passage]:

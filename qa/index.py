@@ -27,6 +27,7 @@ import numpy as np
 from .documents import Article, SkipFile, content_hash, discover, parse, read_bytes
 from .embedding import Embedder
 from .errors import IndexStateError, InputError
+from .safety import injection_reason
 
 FORMAT_VERSION = 1
 HNSW_THRESHOLD = 200_000  # exact search below this many chunks, HNSW above (see benchmarks/README.md)
@@ -44,6 +45,7 @@ class Chunk:
     url: str
     text: str
     ordinal: int
+    flagged: bool = False  # the article addresses AI models (see qa.safety): searchable, never used to answer
 
 
 @dataclass
@@ -206,6 +208,9 @@ def ingest(
                     warn(f"skipped {key}: {reason}")
                 continue
             (report.updated if key in old_files else report.added).append(key)
+            if injection_reason(articles[-1].text) and warn:
+                warn(f"{key} gives instructions to AI models ('{injection_reason(articles[-1].text)}'); "
+                     "it stays searchable but will not be used for answers")
         if not files or (not articles and not kept_paths and not old_files):
             where = ", ".join(str(p) for p in paths)
             raise InputError(f"no readable .md, .txt or .html files in {where}")
@@ -259,9 +264,10 @@ def split_article(article: Article, embedder: Embedder, chunk_size: int, chunk_o
         chunk_size=chunk_size, chunk_overlap=chunk_overlap, tokenizer=embedder.count_tokens,
         paragraph_separator="\n\n",
     )
+    flagged = bool(injection_reason(article.text))
     return [
         Chunk(path=article.path, title=article.title, date=article.date, source=article.source,
-              url=article.url, text=text, ordinal=i)
+              url=article.url, text=text, ordinal=i, flagged=flagged)
         for i, text in enumerate(splitter.split_text(article.text))
     ]
 

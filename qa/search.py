@@ -56,6 +56,7 @@ class Passage:
     url: str
     text: str
     chunk_id: int
+    flagged: bool = False
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -157,4 +158,4 @@ def passage_from_chunk(index: Index, rank: int, chunk_id: int, score: float, sim
     chunk = index.chunks[chunk_id]
     return Passage(rank=rank, score=round(score, 6), similarity=round(similarity, 4), title=chunk.title,
                    date=chunk.date, source=chunk.source, path=chunk.path, url=chunk.url, text=chunk.text,
-                   chunk_id=chunk_id)
+                   chunk_id=chunk_id, flagged=chunk.flagged)
