@@ -249,7 +249,7 @@ def chat_command(
     if current_generation(qa.index_dir) is None:
         err.print(f"no index at {qa.index_dir} yet: building one from the bundled articles")
         run_ingest(qa, [bundled_corpus()])
-    qa.index  # open and check the index before the first question, not during it
+    _ = qa.index  # open and check the index before the first question, not during it
     interactive = sys.stdin.isatty() and out.is_terminal
     repl = Repl(Conversation(qa, filters=make_filters(source, since, until, title)), out, err,
                 qa.settings.home / "chat_history", interactive)

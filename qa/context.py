@@ -62,9 +62,9 @@ def focus(question: str, groups: list[list[Passage]], strength: dict[str, float]
     """The article that best answers the question, plus the next ones needed to cover names it lacks.
 
     The best article is the one missing the fewest of the question's names and years, then the fewest of its
-    topic words, then the one holding the best-matching sentence (``strength``), then the best-ranked. Small models copy figures from whichever
-    source is nearest to hand, so unrelated articles are kept out; a comparison ("Alibaba's or Tencent's?")
-    still gets one article per company it names.
+    topic words, then the one holding the best-matching sentence (``strength``), then the best-ranked.
+    Small models copy figures from whichever source is nearest to hand, so unrelated articles are kept out;
+    a comparison ("Alibaba's or Tencent's?") still gets one article per company it names.
     """
     if not groups:
         return []

@@ -27,7 +27,7 @@ COMMON_CAPITALISED = {
     "The", "A", "An", "In", "On", "Its", "It", "For", "Of", "And", "But", "Or", "To", "At", "By", "As", "This",
     "That", "These", "Those", "What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "Did",
     "Does", "Do", "Was", "Were", "Is", "Are", "Has", "Have", "Had", "Will", "Would", "Can", "Could", "Should",
-    "According", "Revenue", "Net", "Income", "Profit", "Sales", "Quarter", "Year", "Its", "Their", "His", "Her",
+    "According", "Revenue", "Net", "Income", "Profit", "Sales", "Quarter", "Year", "Their", "His", "Her",
     "He", "She", "They", "We", "I", "Yes", "No", "Not", "Also", "About", "After", "Before", "During", "From",
     "With", "Without", "Chief", "Executive", "Officer", "Group", "Holding", "Holdings", "Inc", "Corp", "Co",
     "Ltd", "Company", "Billion", "Million", "Trillion", "Source", "Sources", "Both", "Each", "Total", "Than",

@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 
 from qa import QA, Filters
 from qa.evaluation.scorers import recall_at_k, reciprocal_rank

@@ -13,7 +13,6 @@ from qa import QA
 from qa.answer import Answer
 from qa.errors import ModelError
 from qa.models import resolve_model
-from qa.settings import Settings
 from conftest import run_qa
 
 pytestmark = pytest.mark.slow
