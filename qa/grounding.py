@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 SCALES = {
     "thousand": "thousand", "k": "thousand",
@@ -136,20 +137,28 @@ SYNONYMS = {"stock": "share", "profit": "incom", "earn": "incom", "sale": "reven
             "cost": "price"}
 
 
-def stems(text: str) -> set[str]:
-    """Stemmed words, with finance synonyms folded together."""
+@lru_cache(maxsize=1)
+def _stemmer():
     import Stemmer
 
+    return Stemmer.Stemmer("english")
+
+
+def stems(text: str) -> set[str]:
+    """Stemmed words, with finance synonyms folded together."""
     words = re.findall(r"[a-z0-9]+(?:[.'][a-z0-9]+)*", text.lower())
-    stemmed = Stemmer.Stemmer("english").stemWords([w.removesuffix("'s") for w in words])
-    return {SYNONYMS.get(s, s) for s in stemmed}
+    return {SYNONYMS.get(s, s) for s in _stemmer().stemWords([w.removesuffix("'s") for w in words])}
+
+
+@lru_cache(maxsize=1)
+def _asking_stems() -> frozenset[str]:
+    return frozenset(stems(" ".join(QUESTION_WORDS)))
 
 
 def uncovered_topics(question: str, context: str) -> list[str]:
     """Topic words of the question (not its asking words) that the chosen articles never use."""
     have = stems(context)
-    asking = stems(" ".join(QUESTION_WORDS))
-    return sorted(w for w in stems(question) - asking if w not in have and not w.isdigit())
+    return sorted(w for w in stems(question) - _asking_stems() if w not in have and not w.isdigit())
 
 
 _ASKS_FIGURE = re.compile(r"^\s*(?:how (?:much|many|fast|big|large|high|low|far)|by how much|what (?:percentage|share|"
