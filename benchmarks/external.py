@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -20,6 +21,8 @@ from pathlib import Path
 from qa import QA
 from qa.evaluation.scorers import exact_match, score_numeric, score_text, token_f1
 
+FIGURE = re.compile(r"^[$€£(\-−]*\d[\d,]*(\.\d+)?\)?%?$")
+YEAR = re.compile(r"^(19|20)\d\d$")
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
@@ -39,6 +42,25 @@ def squad_items(n: int, seed: int) -> tuple[dict[str, str], list[dict]]:
     return files, items
 
 
+def table_sentences(rows: list[list[str]]) -> list[str]:
+    """Each body row as one sentence that names its columns ("Revenue: 2019 is 1,200; 2018 is 1,100."), so that
+    any row read alone, as qa's context selection reads it, still says which figure belongs to which column."""
+    rows = [[str(c).strip() for c in row] for row in rows]
+    depth = 0  # header rows: the leading rows that hold no figure (column names, years, dates, units)
+    while depth < len(rows) - 1 and not any(FIGURE.match(c) and not YEAR.match(c) for c in rows[depth][1:]):
+        depth += 1
+    depth = max(depth, 1)
+    header = [" ".join(r[j] for r in rows[:depth] if j < len(r) and r[j]) for j in range(len(rows[0]))] if rows else []
+    lines = []
+    for row in rows[depth:]:
+        label, values = row[0], row[1:]
+        parts = [f"{header[j + 1]} is {v}" if j + 1 < len(header) and header[j + 1] else v
+                 for j, v in enumerate(values) if v]
+        if parts:
+            lines.append(f"{label or 'Row'}: {'; '.join(parts)}.")
+    return lines
+
+
 def tatqa_items(n: int, seed: int) -> tuple[dict[str, str], list[dict]]:
     """Span and arithmetic questions; each context's table rendered as text rows beside its paragraphs."""
     data = json.loads((DATA / "tatqa-dev.json").read_text())
@@ -48,7 +70,7 @@ def tatqa_items(n: int, seed: int) -> tuple[dict[str, str], list[dict]]:
     chosen = rng.sample(pool, n)
     files = {}
     for i, ctx, _ in chosen:
-        table = "\n".join(" | ".join(str(c) for c in row) for row in ctx["table"]["table"])
+        table = "\n".join(table_sentences(ctx["table"]["table"]))
         paragraphs = "\n\n".join(p["text"] for p in sorted(ctx["paragraphs"], key=lambda p: p["order"]))
         files[f"report-{i:03d}.md"] = f"---\ntitle: \"Financial report {i}\"\nsource: TAT-QA\n---\n\n{table}\n\n{paragraphs}"
     items = []

@@ -47,7 +47,7 @@ class QA:
 
     @property
     def embedder(self):
-        return get_embedder()
+        return get_embedder(precision=self.settings.embed_precision)
 
     @property
     def index(self) -> Index:

