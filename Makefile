@@ -2,7 +2,7 @@
 VENV ?= .venv
 QUESTION ?= What was Alibaba's net income in the quarter ended December 2024?
 
-.PHONY: setup demo test test-fast eval
+.PHONY: setup demo test test-fast bench
 setup:
 	@scripts/setup
 
@@ -15,6 +15,12 @@ demo: setup
 test: setup
 	$(VENV)/bin/pytest
 	$(VENV)/bin/qa eval --json-out eval/reports/latest.json
+
+## The speed benchmarks of benchmarks/README.md (about 40 minutes in all; not part of CI).
+bench: setup
+	$(VENV)/bin/python benchmarks/ingest.py
+	$(VENV)/bin/python benchmarks/search.py
+	$(VENV)/bin/python benchmarks/answer.py
 
 ## Unit tests only: no local LLM.
 test-fast: setup

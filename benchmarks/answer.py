@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import statistics
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
+ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07]*\x07)")
 COLD_QUESTION = "What was Alibaba's net income in the quarter ended December 2024?"
 
 
@@ -33,7 +35,9 @@ def cold_start(index: Path, runs: int, llm: str | None) -> list[tuple[float, flo
     for _ in range(runs):
         start = time.perf_counter()
         child = pexpect.spawn(qa, args, encoding="utf-8", timeout=120, dimensions=(40, 200))
-        child.expect(r"[A-Za-z0-9]")
+        shown = ""
+        while not re.search(r"[A-Za-z0-9]", ANSI.sub("", shown)):  # terminal control codes are not text
+            shown += child.read_nonblocking(4096, timeout=120)
         first = time.perf_counter() - start
         child.expect(pexpect.EOF)
         times.append((first, time.perf_counter() - start))

@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/corpus.py OUT_DIR [--n 2000] [--seed 7]
 
-Every article is a markdown file with front matter, 350–650 words, about one company's quarter: results,
-segments, management comments, analysts, the share price. Seeded, so the same command writes the same files.
+Every article is a markdown file with front matter, 240–400 words like a wire earnings story, about one
+company's quarter: results, segments, management comments, analysts, the share price. Seeded, so the same command writes the same files.
 Nothing here is copied text; the sentences are templates written for this script.
 """
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .answer import Answer, generate
+from .answer import Answer, build_messages, generate
 from .context import select
 from .embedding import get_embedder
 from .errors import InputError
@@ -96,13 +97,22 @@ class QA:
         """
         question = check_question(question)
         searched = check_question(searched) if searched else question
-        llm = self.llm
-        start = time.perf_counter()
-        found = self.search(searched, k=passages or self.settings.context_passages, filters=filters)
-        context = select(searched, found, self.index, self.embedder, budget=self.settings.context_sentences)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            ready = pool.submit(self._ready_llm)  # llama.cpp loads with the GIL released: overlap retrieval
+            start = time.perf_counter()
+            found = self.search(searched, k=passages or self.settings.context_passages, filters=filters)
+            context = select(searched, found, self.index, self.embedder, budget=self.settings.context_sentences)
+            retrieval_seconds = time.perf_counter() - start
+            llm = ready.result()
         yield from generate(question, context, llm, max_tokens=self.settings.max_tokens,
                             min_relevance=self.settings.min_relevance, searched=searched,
-                            retrieval_seconds=time.perf_counter() - start)
+                            retrieval_seconds=retrieval_seconds)
+
+    def _ready_llm(self) -> LLM:
+        """The backend, loaded, holding the answer prompt's fixed opening (see ``LLM.prepare``)."""
+        llm = self.llm
+        llm.prepare(build_messages("", []))
+        return llm
 
     def ask(self, question: str, filters: Filters | None = None, **kwargs) -> Answer:
         """A short answer citing its sources as [1], [2], or the fixed refusal when the articles don't say."""

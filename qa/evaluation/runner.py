@@ -24,6 +24,7 @@ class Question:
     kind: str
     sources: list[str]
     note: str = ""
+    rivals: list[str] = field(default_factory=list)  # the wrong options of a comparison question
 
 
 @dataclass
@@ -69,7 +70,7 @@ def evaluate_one(qa: QA, q: Question) -> dict:
     return {
         "id": q.id, "kind": q.kind, "question": q.question, "gold": q.answers, "answer": answer.answer,
         "refused": answer.refused, "refusal_reason": answer.refusal_reason, "draft": answer.draft,
-        "correct": scorers.score(q.kind, answer.answer, q.answers, answer.refused, q.question),
+        "correct": scorers.score(q.kind, answer.answer, q.answers, answer.refused, q.question, q.rivals),
         "exact_match": scorers.exact_match(answer.answer, q.answers) if q.answers else answer.refused,
         "f1": scorers.token_f1(answer.answer, q.answers) if q.answers else float(answer.refused),
         "recall_at_1": scorers.recall_at_k(ranked, q.sources, 1) if q.sources else None,

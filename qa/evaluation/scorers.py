@@ -156,6 +156,15 @@ def score_text(prediction: str, answers: list[str]) -> bool:
     return exact_match(prediction, answers) or contains(prediction, answers)
 
 
+def score_choice(prediction: str, answers: list[str], rivals: list[str]) -> bool:
+    """A comparison ("Alibaba's or Tencent's?"): a gold name is given, and before any rival, because answers
+    name the winner first ("Tencent's grew faster than Alibaba's"); merely mentioning the gold is not enough."""
+    padded = f" {normalize(prediction)} "
+    gold, rival = (min((i for i in (padded.find(f" {normalize(n)} ") for n in names if normalize(n)) if i >= 0),
+                       default=None) for names in (answers, rivals))
+    return gold is not None and (rival is None or gold < rival)
+
+
 def score_list(prediction: str, answers: list[str]) -> bool:
     """Every gold item is present."""
     return all(contains(prediction, [item]) for item in answers)
@@ -166,8 +175,10 @@ def is_refusal(answer: str) -> bool:
     return answer.strip() == REFUSAL or bool(REFUSAL_PATTERNS.search(answer))
 
 
-def score(kind: str, prediction: str, answers: list[str], refused: bool, question: str = "") -> bool:
-    """Correct or not. A refused answerable question is wrong; an unanswerable one is right only if refused."""
+def score(kind: str, prediction: str, answers: list[str], refused: bool, question: str = "",
+          rivals: list[str] | None = None) -> bool:
+    """Correct or not. A refused answerable question is wrong; an unanswerable one is right only if refused.
+    ``rivals`` are the losing options of a comparison question."""
     if kind == "unanswerable":
         return refused
     if refused:
@@ -176,6 +187,8 @@ def score(kind: str, prediction: str, answers: list[str], refused: bool, questio
         return score_numeric(prediction, answers, question)
     if kind == "list":
         return score_list(prediction, answers)
+    if rivals:
+        return score_choice(prediction, answers, rivals)
     return score_text(prediction, answers)
 
 

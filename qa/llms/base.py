@@ -18,6 +18,10 @@ class LLM(ABC):
     def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> Iterator[str]:
         """Yield the reply in pieces as they are generated; temperature 0, so answers are repeatable."""
 
+    def prepare(self, messages: list[dict]) -> None:
+        """Get ready for prompts that open like ``messages`` (only their last message varies); optional.
+        Called on a thread while retrieval runs, so that slow preparation overlaps it."""
+
     def complete(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> str:
         return "".join(self.stream(messages, max_tokens, stop))
 

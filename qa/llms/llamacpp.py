@@ -34,6 +34,9 @@ class LlamaCppLLM(LLM):
         self.name = f"llamacpp:{spec or path.stem}"
         self.prefixes = PrefixCache(self.model, path, settings.home / "cache")
 
+    def prepare(self, messages: list[dict]) -> None:
+        self.prefixes.restore(messages)
+
     def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> Iterator[str]:
         self.prefixes.restore(messages)
         chunks = self.model.create_chat_completion(
@@ -54,17 +57,18 @@ class PrefixCache:
     Every question's prompt starts with the same few hundred tokens, which take the CPU seconds to read.
     llama.cpp already skips a prefix it still holds in memory; this keeps that prefix across processes, so a
     new ``qa ask`` starts from it, and a chat that alternates two prompts does not re-read either.
-    Files are keyed by the model file, the context size and the exact prefix tokens.
+    Files are keyed by the model file, the context size, the llama.cpp version and the exact prefix tokens.
     """
 
     MIN_TOKENS = 64  # shorter openings are not worth a file
 
     def __init__(self, model, path: Path, folder: Path):
+        import llama_cpp
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         self.model, self.folder = model, folder
         stat = path.stat()
-        self.identity = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{model.n_ctx()}"
+        self.identity = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{model.n_ctx()}:{llama_cpp.__version__}"
         template = model.metadata.get("tokenizer.chat_template")
         token_text = lambda i: model._model.token_get_text(i) if i != -1 else ""  # noqa: E731
         self.formatter = template and Jinja2ChatFormatter(

@@ -3,7 +3,7 @@
 import pytest
 
 from qa.evaluation.scorers import (citation_precision, contains, figures, is_refusal, recall_at_k, reciprocal_rank,
-                                   score, score_list, score_numeric, token_f1)
+                                   score, score_choice, score_list, score_numeric, token_f1)
 
 GOLD = ["48.9 billion yuan", "$6.71 billion"]
 
@@ -76,3 +76,14 @@ def test_retrieval_and_citation_metrics():
     assert reciprocal_rank(ranked, ["corpus/a.md"]) == 0.5
     assert citation_precision(["/x/corpus/a.md", "/x/corpus/b.md"], ["corpus/a.md"]) == 0.5
     assert citation_precision([], ["corpus/a.md"]) is None
+
+
+def test_comparison_needs_the_winner_named_first():
+    gold, rivals = ["Tencent"], ["Alibaba"]
+    assert score("text", "Tencent's cloud revenue grew faster than Alibaba's [1][2].", gold, False, rivals=rivals)
+    assert score("text", "Tencent's, at 20% [2].", gold, False, rivals=rivals)
+    assert not score("text", "Alibaba's grew faster than Tencent's [1].", gold, False, rivals=rivals)
+    assert not score("text", "Alibaba's cloud revenue grew faster.", gold, False, rivals=rivals)
+    assert score_choice("Microsoft's Azure grew 31%, faster than Amazon Web Services' 19%.", ["Azure", "Microsoft"],
+                        ["AWS", "Amazon"])
+    assert not score_choice("AWS grew faster than Azure.", ["Azure", "Microsoft"], ["AWS", "Amazon"])
