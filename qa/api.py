@@ -48,7 +48,7 @@ class QA:
 
     @property
     def embedder(self):
-        return get_embedder(precision=self.settings.embed_precision)
+        return get_embedder(precision=self.settings.embed_precision, onnx_dir=self.settings.models_dir())
 
     @property
     def index(self) -> Index:
@@ -66,6 +66,7 @@ class QA:
                         chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap,
                         rebuild=rebuild, progress=progress, warn=warn)
         self._index = None
+        self.embedder.export_onnx()  # quick queries from now on (once; torch is usually loaded by now)
         return report
 
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,

