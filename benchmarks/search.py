@@ -9,7 +9,7 @@ opening of a real chunk. Queries are questions about the generated companies, em
 For each size it prints, for the exact (flat) and the HNSW index: build time, size, single-query latency
 p50/p95 and recall@10 against exact search. Then qa itself: an index generation written by ``qa.index``
 (which picks the type by size), opened in a new process: time to open, memory per chunk, size on disk, and
-latency of ``qa.search.search`` (query embedding, dense + BM25, fusion) p50/p95.
+latency of ``QA.search`` (query embedding, dense + BM25, fusion) p50/p95.
 """
 
 from __future__ import annotations
@@ -107,22 +107,20 @@ def faiss_tradeoff(vectors: np.ndarray, queries: np.ndarray) -> list[dict]:
 
 
 def open_and_search(folder: Path, questions: list[str]) -> dict:
-    from qa.embedding import get_embedder
-    from qa.index import Index
-    from qa.search import search
+    from qa import QA
 
-    embedder = get_embedder()
-    embedder.encode(["warm up"])  # loading the model is not part of opening an index
+    qa = QA(index=folder)
+    qa.embedder.encode(["warm up"])  # loading the embedder is not part of opening an index
     before = _rss_mb()
     start = time.perf_counter()
-    index = Index.open(folder)
+    index = qa.index
     index.dense, index.bm25  # noqa: B018  load both now, as the first search would
     opened = time.perf_counter() - start
     memory = _rss_mb() - before
     latencies = []
     for question in questions:
         start = time.perf_counter()
-        search(index, embedder, question, k=10)
+        qa.search(question, k=10)
         latencies.append((time.perf_counter() - start) * 1000)
     return {"open_s": opened, "memory_mb": memory, "p50_ms": percentile(latencies, 50),
             "p95_ms": percentile(latencies, 95), "kind": type(index.dense).__name__}

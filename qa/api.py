@@ -107,7 +107,7 @@ class QA:
             llm = ready.result()
         yield from generate(question, context, llm, max_tokens=self.settings.max_tokens,
                             min_relevance=self.settings.min_relevance, searched=searched,
-                            retrieval_seconds=retrieval_seconds)
+                            retrieval_seconds=retrieval_seconds, started=start)
 
     def _ready_llm(self) -> LLM:
         """The backend, loaded, holding the answer prompt's fixed opening (see ``LLM.prepare``)."""

@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=30, description="Word pieces shared by neighbouring chunks.")
     top_k: int = Field(default=5, description="Passages returned by search.")
     context_passages: int = Field(default=4, description="Passages whose sentences may enter the answer prompt.")
-    context_sentences: int = Field(default=4, description="Most relevant sentences placed in the answer prompt.")
+    context_sentences: int = Field(default=3, description="Most relevant sentences placed in the answer prompt.")
     rrf_k: int = Field(default=60, description="Reciprocal-rank-fusion constant.")
     max_tokens: int = Field(default=96, description="Answer length cap in tokens.")
     n_ctx: int = Field(default=4096, description="Context window for the local model.")
