@@ -60,7 +60,8 @@ def warm(index: Path, budgets: list[int], llm: str | None) -> dict[int, dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budgets", type=int, nargs="+", default=[2, 3, 4], help="sources in the prompt")
+    parser.add_argument("--budgets", type=int, nargs="*", default=[2, 3, 4],
+                        help="sources in the prompt, one warm run each (none: cold start only)")
     parser.add_argument("--cold", type=int, default=3, help="cold-start runs")
     parser.add_argument("--llm", default=None, help="LLM spec (default: qa's default model)")
     args = parser.parse_args()
@@ -73,6 +74,11 @@ def main() -> None:
           f"({', '.join(f'{c[0]:.2f}' for c in colds)}); to exit: median {statistics.median(c[1] for c in colds):.2f} s;"
           f" first run after an ingest: {first_ever[0]:.2f} s")
     summaries = warm(index, args.budgets, args.llm)
+    if summaries:
+        show_warm(summaries)
+
+
+def show_warm(summaries: dict[int, dict]) -> None:
     print("\n| sources in prompt | answerable | unanswerable | first token p50 / p95 s | total p50 / p95 s "
           "| prompt tokens p50 |")
     print("| --- | --- | --- | --- | --- | --- |")

@@ -95,6 +95,7 @@ class Embedder:
 
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads would starve FAISS
         try:
             return onnxruntime.InferenceSession(str(self.onnx_file), options, providers=["CPUExecutionProvider"])
         except Exception:  # a damaged export: torch still works, and the next export replaces it

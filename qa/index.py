@@ -30,7 +30,7 @@ from .errors import IndexStateError, InputError
 from .safety import injection_reason
 
 FORMAT_VERSION = 1
-HNSW_THRESHOLD = 200_000  # exact search below this many chunks, HNSW above (see benchmarks/README.md)
+HNSW_THRESHOLD = 100_000  # exact search below this many chunks, HNSW above (see benchmarks/README.md)
 Progress = Callable[[int, int], None]
 
 

@@ -106,6 +106,25 @@ def test_second_writer_gets_a_clear_error(tmp_path):
 @pytest.mark.parametrize("delay", [2.0, 4.0, 6.0, 8.0])
 def test_kill_9_mid_ingest_leaves_the_previous_index_whole(tmp_path, delay):
     """Kill an ingest of the bundled corpus at several moments; the old index must open and agree with itself."""
+    kill_ingest_and_check(tmp_path, lambda index_dir, started: time.monotonic() - started >= delay)
+
+
+PUBLISH_MOMENTS = {  # files of the generation being written, in the order _publish writes them
+    "generation folder made": "", "texts written": "chunks.jsonl", "vectors written": "vectors.npy",
+    "FAISS written": "dense.faiss", "BM25 written": "bm25", "manifest written": "manifest.json",
+}
+
+
+@pytest.mark.parametrize("moment", PUBLISH_MOMENTS)
+def test_kill_9_while_publishing_leaves_the_previous_index_whole(tmp_path, moment):
+    """Kill the ingest the moment a given file of the new generation appears, before it goes live."""
+    def reached(index_dir, started):
+        return any((tmp / PUBLISH_MOMENTS[moment]).exists() for tmp in index_dir.glob("tmp-*"))
+
+    kill_ingest_and_check(tmp_path, reached, must_reach=True)
+
+
+def kill_ingest_and_check(tmp_path, moment, must_reach: bool = False):
     small = tmp_path / "small"
     write(small, "a.md", article("Acme", "Acme grew 5%."))
     index_dir = tmp_path / "idx"
@@ -114,12 +133,16 @@ def test_kill_9_mid_ingest_leaves_the_previous_index_whole(tmp_path, delay):
     big = copy_corpus(small)  # same folder, 32 more articles
     proc = subprocess.Popen([QA_BIN, "ingest", str(big)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    time.sleep(delay)
+    started = time.monotonic()
+    while proc.poll() is None and not moment(index_dir, started):
+        time.sleep(0.001)
     proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    finished_first = proc.wait() == 0
+    assert not (must_reach and finished_first), "the ingest finished before the moment to kill it"
     index = Index.open(index_dir)
     assert len(index.chunks) == len(index.vectors) == index.dense.ntotal
     assert {c.path for c in index.chunks} == set(index.files)
+    assert len(index.files) in (1, 33)  # the old state or the new one, never a mix
     result = subprocess.run([QA_BIN, "ingest", str(big)], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     index = Index.open(index_dir)
