@@ -72,7 +72,7 @@ def main() -> None:
     first_ever, *colds = cold_start(index, args.cold, args.llm)
     print(f"\ncold start, new process to first answer letter: median {statistics.median(c[0] for c in colds):.2f} s "
           f"({', '.join(f'{c[0]:.2f}' for c in colds)}); to exit: median {statistics.median(c[1] for c in colds):.2f} s;"
-          f" first run after an ingest: {first_ever[0]:.2f} s")
+          f" the first run of the series (it may write the prompt-opening cache): {first_ever[0]:.2f} s")
     summaries = warm(index, args.budgets, args.llm)
     if summaries:
         show_warm(summaries)

@@ -98,7 +98,8 @@ class Embedder:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # idle threads would starve FAISS
         try:
             return onnxruntime.InferenceSession(str(self.onnx_file), options, providers=["CPUExecutionProvider"])
-        except Exception:  # a damaged export: torch still works, and the next export replaces it
+        except Exception:  # onnxruntime's errors share no base class; torch still works meanwhile
+            self.onnx_file.unlink(missing_ok=True)  # damaged: the next ingest or 'qa models prepare' rewrites it
             return None
 
     @cached_property
