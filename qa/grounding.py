@@ -129,7 +129,8 @@ has have had the a an of in on for to and or by with at as from its it their yea
 ended 2024 2025 total number amount figur get got record new first last over under per during between than
 compani firm group busi result result number valu level rate share percentag percent pay paid spend spent
 expect plan announc declar name one two three four five six seven eight nine ten set will would can could
-should faster slower more less most least execut countri citi app date day price kind type sort partnership""".split())
+should faster slower more less most least higher lower bigger larger smaller greater own run execut countri citi
+app date day price kind type sort partnership""".split())
 # Finance wording that questions and articles use interchangeably, reduced to one stem.
 SYNONYMS = {"stock": "share", "profit": "incom", "earn": "incom", "sale": "revenu", "turnov": "revenu",
             "ceo": "chief", "boss": "chief", "head": "chief", "staff": "employe", "worker": "employe",
