@@ -16,7 +16,7 @@ test: setup
 	$(VENV)/bin/pytest
 	$(VENV)/bin/qa eval --json-out eval/reports/latest.json
 
-## The speed benchmarks of benchmarks/README.md (about 40 minutes in all; not part of CI).
+## The speed benchmarks of benchmarks/README.md (about 35 minutes in all; not part of CI).
 bench: setup
 	$(VENV)/bin/python benchmarks/ingest.py
 	$(VENV)/bin/python benchmarks/search.py
