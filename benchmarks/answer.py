@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import statistics
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from measure import qa_command  # noqa: E402
 ROOT = HERE.parent
 OUT = HERE / "out"
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07]*\x07)")
@@ -29,7 +30,7 @@ def cold_start(index: Path, runs: int, llm: str | None) -> list[tuple[float, flo
     """(first letter, exit) seconds for ``qa ask`` launched ``runs`` times."""
     import pexpect
 
-    qa = shutil.which("qa", path=str(Path(sys.executable).parent)) or "qa"
+    qa = qa_command()
     args = ["ask", COLD_QUESTION, "--index", str(index)] + (["--llm", llm] if llm else [])
     times = []
     for _ in range(runs + 1):  # the first run may write the prompt-opening cache; it is reported apart

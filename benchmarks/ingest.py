@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -31,17 +30,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from measure import peak_mb, qa_command, rss_mb  # noqa: E402
 OUT = HERE / "out"
 JOBS = ("qa", "llama-index", "llama-index-fit", "encode")
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def job_qa(corpus: Path, index: Path) -> dict:
@@ -79,14 +71,15 @@ def job_encode(corpus: Path, index: Path) -> dict:
     from qa.embedding import get_embedder
     from qa.index import Index, embedding_text
 
-    texts = [embedding_text(c) for c in Index.open(index).chunks]
+    built = Index.open(index)
+    texts = [embedding_text(c) for c in built.chunks]
     embedder = get_embedder()
     embedder.encode(["warm up"])
     loaded = rss_mb()
     start = time.perf_counter()
     embedder.encode(texts)
     return {"seconds": time.perf_counter() - start, "chunks": len(texts),
-            "articles": len({p for p in Index.open(index).files}), "loaded_mb": loaded}
+            "articles": len(built.files), "loaded_mb": loaded}
 
 
 def run_job(name: str, corpus: Path, index: Path) -> dict:
@@ -98,9 +91,8 @@ def run_job(name: str, corpus: Path, index: Path) -> dict:
 
 def time_reingest(corpus: Path, index: Path) -> dict:
     """``qa ingest`` on an unchanged corpus as a user runs it: a new process, imports and all."""
-    qa = shutil.which("qa", path=str(Path(sys.executable).parent)) or "qa"
     start = time.perf_counter()
-    subprocess.run([qa, "ingest", str(corpus), "--index", str(index)], capture_output=True, check=True,
+    subprocess.run([qa_command(), "ingest", str(corpus), "--index", str(index)], capture_output=True, check=True,
                    env={**os.environ, "NO_COLOR": "1"})
     return {"seconds": time.perf_counter() - start}
 
@@ -110,7 +102,7 @@ def median(rows: list[dict], key: str) -> float:
 
 
 def report(results: dict[str, list[dict]], reingest: list[dict]) -> None:
-    print(f"\n| path | seconds | articles/s | chunks | chunks/s | peak RSS MB (above loaded model) |")
+    print("\n| path | seconds | articles/s | chunks | chunks/s | peak RSS MB (above loaded model) |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name in JOBS:
         rows = results[name]
@@ -142,7 +134,6 @@ def main() -> None:
         result = jobs[args.job](args.corpus, args.index)
         print(json.dumps({**result, "peak_mb": peak_mb()}))
         return
-    sys.path.insert(0, str(HERE))
     from corpus import generate
 
     corpus, index = OUT / f"corpus-{args.n}", OUT / f"index-{args.n}"

@@ -19,7 +19,6 @@ import json
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,8 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from measure import rss_mb  # noqa: E402
 OUT = HERE / "out"
 BASE_ARTICLES = 300
 
@@ -39,7 +40,6 @@ def percentile(values: list[float], q: float) -> float:
 
 def base_collection(folder: Path):
     """Chunks and vectors of real generated articles, plus questions about them."""
-    sys.path.insert(0, str(HERE))
     from corpus import generate
     from qa.documents import parse, read_bytes
     from qa.embedding import get_embedder
@@ -111,12 +111,12 @@ def open_and_search(folder: Path, questions: list[str]) -> dict:
 
     qa = QA(index=folder)
     qa.embedder.encode(["warm up"])  # loading the embedder is not part of opening an index
-    before = _rss_mb()
+    before = rss_mb()
     start = time.perf_counter()
     index = qa.index
     index.dense, index.bm25  # noqa: B018  load both now, as the first search would
     opened = time.perf_counter() - start
-    memory = _rss_mb() - before
+    memory = rss_mb() - before
     latencies = []
     for question in questions:
         start = time.perf_counter()
@@ -124,11 +124,6 @@ def open_and_search(folder: Path, questions: list[str]) -> dict:
         latencies.append((time.perf_counter() - start) * 1000)
     return {"open_s": opened, "memory_mb": memory, "p50_ms": percentile(latencies, 50),
             "p95_ms": percentile(latencies, 95), "kind": type(index.dense).__name__}
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS")) / 1024
 
 
 def qa_index_at(folder: Path, chunks, vectors) -> float:

@@ -80,17 +80,16 @@ def _quote(text: str) -> str:
 
 
 def generate(question: str, context: Context, llm: LLM, *, max_tokens: int, min_relevance: float,
-             searched: str | None = None, retrieval_seconds: float = 0.0,
-             started: float | None = None) -> Iterator[str | Answer]:
+             started: float, retrieval_seconds: float, searched: str | None = None) -> Iterator[str | Answer]:
     """Stream answer text, then yield the final Answer, whose text is authoritative: it may be a refusal,
-    or a second attempt from the single best sentence when the first reply failed its checks."""
-    start = started if started is not None else time.perf_counter() - retrieval_seconds  # when the question came
+    or a second attempt from the single best sentence when the first reply failed its checks.
+    ``started`` is when the question came (``time.perf_counter()``): every timing counts from it."""
     searched = searched or question
     timings = {"retrieval": round(retrieval_seconds, 4)}
 
     def finish(text: str, reason: str, citations: list[Citation], passages: list[Passage], draft: str = "",
                tokens: int | None = None) -> Answer:
-        timings["total"] = round(time.perf_counter() - start, 4)
+        timings["total"] = round(time.perf_counter() - started, 4)
         timings.setdefault("first_token", timings["total"])
         return Answer(question=question, answer=prompts.REFUSAL if reason else text, refused=bool(reason),
                       citations=[] if reason else citations, model=llm.name, timings=timings, searched=searched,
@@ -104,7 +103,7 @@ def generate(question: str, context: Context, llm: LLM, *, max_tokens: int, min_
     pieces: list[str] = []
     for piece in llm.stream(messages, max_tokens=max_tokens, stop=STOP):
         if not pieces:
-            timings["first_token"] = round(time.perf_counter() - start, 4)
+            timings["first_token"] = round(time.perf_counter() - started, 4)
         pieces.append(piece)
         yield piece
     tokens = llm.count_tokens("".join(m["content"] for m in messages))

@@ -106,8 +106,8 @@ class QA:
             retrieval_seconds = time.perf_counter() - start
             llm = ready.result()
         yield from generate(question, context, llm, max_tokens=self.settings.max_tokens,
-                            min_relevance=self.settings.min_relevance, searched=searched,
-                            retrieval_seconds=retrieval_seconds, started=start)
+                            min_relevance=self.settings.min_relevance, started=start,
+                            retrieval_seconds=retrieval_seconds, searched=searched)
 
     def _ready_llm(self) -> LLM:
         """The backend, loaded, holding the answer prompt's fixed opening (see ``LLM.prepare``)."""

@@ -52,13 +52,8 @@ class Embedder:
 
     @cached_property
     def tokenizer(self):
-        """The model's word-piece tokenizer without truncation, straight from ``tokenizers`` (no torch)."""
-        from tokenizers import Tokenizer
-
-        tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
-        tokenizer.no_truncation()
-        tokenizer.no_padding()
-        return tokenizer
+        """The model's word-piece tokenizer without truncation, for counting (no torch)."""
+        return _word_pieces(self.path)
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Unit vectors for ``texts``. The two engines agree to a cosine above 0.9999."""
@@ -105,17 +100,8 @@ class Embedder:
     @cached_property
     def window_tokenizer(self):
         """The tokenizer as the model reads text: cut to its window, padded to the longest in a batch."""
-        from tokenizers import Tokenizer
-
-        tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
-        tokenizer.enable_truncation(self.model_window)
-        tokenizer.enable_padding()
-        return tokenizer
-
-    @cached_property
-    def model_window(self) -> int:
         config = json.loads((self.path / "sentence_bert_config.json").read_text())
-        return int(config.get("max_seq_length", 256))
+        return _word_pieces(self.path, window=int(config.get("max_seq_length", 256)))
 
     def export_onnx(self) -> Path | None:
         """Write the ONNX export used for quick queries, once; returns its path (None without ``onnx_dir``)."""
@@ -148,6 +134,20 @@ class Embedder:
     def count_tokens(self, text: str) -> list[int]:
         """Word-piece ids without special tokens: the unit of the embedder's 256-piece window."""
         return self.tokenizer.encode(text, add_special_tokens=False).ids
+
+
+def _word_pieces(path: Path, window: int | None = None):
+    """The model's tokenizer from ``tokenizers``: unbounded, or cut to ``window`` and padded per batch."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+    if window is None:
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+    else:
+        tokenizer.enable_truncation(window)
+        tokenizer.enable_padding()
+    return tokenizer
 
 
 def _weights_id(path: Path) -> str:

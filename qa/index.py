@@ -208,8 +208,8 @@ def ingest(
                     warn(f"skipped {key}: {reason}")
                 continue
             (report.updated if key in old_files else report.added).append(key)
-            if injection_reason(articles[-1].text) and warn:
-                warn(f"{key} gives instructions to AI models ('{injection_reason(articles[-1].text)}'); "
+            if warn and (reason := injection_reason(articles[-1].text)):
+                warn(f"{key} gives instructions to AI models ('{reason}'); "
                      "it stays searchable but will not be used for answers")
         if not files or (not articles and not kept_paths and not old_files):
             where = ", ".join(str(p) for p in paths)
@@ -294,7 +294,9 @@ def build_dense(vectors: np.ndarray, hnsw: bool | None = None):
     import faiss
 
     dim = vectors.shape[1]
-    if not (len(vectors) >= HNSW_THRESHOLD if hnsw is None else hnsw):
+    if hnsw is None:
+        hnsw = len(vectors) >= HNSW_THRESHOLD
+    if not hnsw:
         dense = faiss.IndexFlatIP(dim)
     else:
         dense = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)

@@ -73,6 +73,7 @@ class PrefixCache:
         token_text = lambda i: model._model.token_get_text(i) if i != -1 else ""  # noqa: E731
         self.formatter = template and Jinja2ChatFormatter(
             template=template, eos_token=token_text(model.token_eos()), bos_token=token_text(model.token_bos()))
+        self.known: dict[tuple, list[int]] = {}  # prompt opening -> its tokens, found once per process
 
     def restore(self, messages: list[dict]) -> None:
         """Make the model hold ``messages``' opening: from memory, from its file, or by reading it once."""
@@ -90,11 +91,14 @@ class PrefixCache:
         """Tokens common to the prompt whatever the last message says: where that message's text begins."""
         if not self.formatter or not messages:
             return []
-        variants = [messages[:-1] + [{**messages[-1], "content": text}] for text in ("a", "b")]
-        first, second = (self.model.tokenize(self.formatter(messages=m).prompt.encode(), add_bos=False, special=True)
-                         for m in variants)
-        common = next((i for i, (x, y) in enumerate(zip(first, second)) if x != y), min(len(first), len(second)))
-        return first[:common]
+        opening = tuple((m["role"], m["content"]) for m in messages[:-1]) + (messages[-1]["role"],)
+        if opening not in self.known:
+            variants = [messages[:-1] + [{**messages[-1], "content": text}] for text in ("a", "b")]
+            first, second = (self.model.tokenize(self.formatter(messages=m).prompt.encode(), add_bos=False,
+                                                 special=True) for m in variants)
+            common = next((i for i, (x, y) in enumerate(zip(first, second)) if x != y), min(len(first), len(second)))
+            self.known[opening] = first[:common]
+        return self.known[opening]
 
     def _load(self, file: Path, n_tokens: int) -> bool:
         from llama_cpp import LlamaState
