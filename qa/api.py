@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .answer import Answer, build_messages, generate
+from .answer import Answer, Thresholds, build_messages, generate
 from .context import select
 from .embedding import get_embedder
 from .errors import InputError
@@ -102,12 +102,13 @@ class QA:
             ready = pool.submit(self._ready_llm)  # llama.cpp loads with the GIL released: overlap retrieval
             start = time.perf_counter()
             found = self.search(searched, k=passages or self.settings.context_passages, filters=filters)
-            context = select(searched, found, self.index, self.embedder, budget=self.settings.context_sentences)
+            context = select(searched, found, self.index, self.embedder, budget=self.settings.context_sentences,
+                             window=self.settings.context_window, max_articles=self.settings.context_articles)
             retrieval_seconds = time.perf_counter() - start
             llm = ready.result()
-        yield from generate(question, context, llm, max_tokens=self.settings.max_tokens,
-                            min_relevance=self.settings.min_relevance, started=start,
-                            retrieval_seconds=retrieval_seconds, searched=searched)
+        thresholds = Thresholds(self.settings.min_relevance, self.settings.max_sentinel_probability)
+        yield from generate(question, context, llm, max_tokens=self.settings.max_tokens, thresholds=thresholds,
+                            started=start, retrieval_seconds=retrieval_seconds, searched=searched)
 
     def _ready_llm(self) -> LLM:
         """The backend, loaded, holding the answer prompt's fixed opening (see ``LLM.prepare``)."""

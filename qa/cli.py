@@ -162,6 +162,12 @@ def eval_command(
     json_out: Annotated[Optional[Path], typer.Option("--json-out", help="Write the per-question report here.")] = None,
     index: Annotated[Optional[Path], typer.Option("--index", help="Index to build the corpus into "
                                                   "[default ~/.qa/eval-index].")] = None,
+    external: Annotated[Optional[str], typer.Option(
+        "--external", help="Instead of the own set, a seeded sample of a public set this team did not write: "
+        "squad (SQuAD 2.0, half unanswerable) or tatqa (TAT-QA span questions), read from QA_DATA or "
+        "../shared/data.")] = None,
+    n: Annotated[Optional[int], typer.Option("--n", help="Questions in the external sample [default: config].")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the external sample [default: config].")] = None,
 ):
     """Score answers on a question set; exit 1 when a threshold in the config is not met."""
     from .evaluation import runner
@@ -169,18 +175,29 @@ def eval_command(
     if not config.is_file():
         raise InputError(f"no eval config at {config}: pass --config")
     cfg = runner.Config.load(config)
-    questions = runner.load_questions(files or sorted(config.parent.glob("*.jsonl")))
     settings = Settings()
+    if external:
+        from .evaluation import external as sets
+
+        defaults = cfg.external.get(external, {})
+        sample = sets.load(external, n or defaults.get("n", 100), defaults.get("seed", 1) if seed is None else seed)
+        corpus = sample.write(settings.home / "external" / f"{sample.name}-{sample.seed}-{len(sample.questions)}")
+        questions, thresholds = sample.questions, defaults.get("thresholds", {})
+        index = index or settings.home / f"eval-{corpus.name}-index"
+    else:
+        corpus, thresholds = cfg.corpus, cfg.thresholds
+        questions = runner.load_questions(files or sorted(config.parent.glob("*.jsonl")))
     qa = QA(index=index or settings.home / "eval-index", settings=settings, llm=llm)
-    run_ingest(qa, [cfg.corpus])
+    run_ingest(qa, [corpus])
     results = run_with_progress(qa, questions, runner)
     summary = runner.summarise(results)
     show_summary(summary, qa.llm.name)
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps({"model": qa.llm.name, "summary": summary, "results": results}, indent=1))
+        json_out.write_text(json.dumps({"model": qa.llm.name, "external": external, "seed": seed,
+                                        "summary": summary, "results": results}, indent=1))
         out.print(f"report written to {json_out}")
-    failed = runner.failures(summary, cfg.thresholds)
+    failed = runner.failures(summary, thresholds)
     if failed:
         err.print("[red]eval gate failed:[/red] " + "; ".join(failed))
         raise typer.Exit(1)
@@ -224,6 +241,8 @@ def show_summary(summary: dict, model: str) -> None:
         ("latency p50 / p95 (s)", f"{summary['latency_p50']} / {summary['latency_p95']}"),
         ("first token p50 (s), prompt tokens p50", f"{summary['first_token_p50']}, {summary['prompt_tokens_p50']}"),
     ]
+    lines += [(f"refused by {signal}", f"{row['refusals']} ({row['wrong']} of them answerable)")
+              for signal, row in summary["refusals"].items()]
     for name, value in lines:
         out.print(f"{name:>40}: {value}")
 

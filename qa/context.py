@@ -1,10 +1,10 @@
-"""Choose what the model reads: the few sentences of the best articles that bear on the question.
+"""Choose what the model reads: the sentences of the retrieved articles that bear most on the question.
 
-Small models pick the wrong figure when a passage holds several (revenue next to net income, one quarter
-next to another), and every prompt token costs time on a CPU. So the best-ranked article (plus any other
-the question names) is cut into sentences, each sentence is scored against the question (cosine of
-embeddings plus IDF-weighted word overlap), and only the best few go into the prompt, under their
-article's numbered header, in their original order.
+Every prompt token costs time on a CPU, and small models pick the wrong figure from long passages. So the
+articles of the best-ranked passages are cut into sentences, each sentence is scored against the question
+(cosine of embeddings plus IDF-weighted word overlap), and the best few, with the sentence before each when
+asked for (it often names the subject that "the company" refers to), go into the prompt under their article's
+numbered header, in reading order. How many is a setting decided by measurement (benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .embedding import Embedder
-from .grounding import key_terms, uncovered_topics
 from .index import Index
 from .search import Passage, passage_from_chunk
 
@@ -28,11 +27,10 @@ MAX_ARTICLE_CHUNKS = 24
 
 @dataclass
 class Context:
-    """What the model reads (``shown``), a narrower retry (``narrow``: the single best sentence), and the
-    whole focused articles (``articles``) that the coverage checks search."""
+    """What the model reads (``shown``) and the whole articles it comes from (``articles``), where the checks
+    look for the names an answer uses (an article names its company once, then says "the company")."""
 
     shown: list[Passage]
-    narrow: list[Passage]
     articles: list[Passage]
 
 
@@ -57,37 +55,6 @@ def article_groups(found: list[Passage]) -> list[list[Passage]]:
     return list(articles.values())
 
 
-def focus(question: str, groups: list[list[Passage]], strength: dict[str, float],
-          max_articles: int = 2) -> list[list[Passage]]:
-    """The article that best answers the question, plus the next ones needed to cover names it lacks.
-
-    The best article is the one missing the fewest of the question's names and years, then the fewest of its
-    topic words, then the one holding the best-matching sentence (``strength``), then the best-ranked.
-    Small models copy figures from whichever source is nearest to hand, so unrelated articles are kept out;
-    a comparison ("Alibaba's or Tencent's?") still gets one article per company it names.
-    """
-    if not groups:
-        return []
-    missing = {g[0].path: _missing_terms(question, g) for g in groups}
-    topics = {g[0].path: uncovered_topics(question, " ".join(p.searchable() for p in g)) for g in groups}
-    primary = min(groups, key=lambda g: (len(missing[g[0].path]), len(topics[g[0].path]),
-                                         -strength.get(g[0].path, 0.0)))
-    chosen, lacking = [primary], set(missing[primary[0].path])
-    for group in groups:
-        if not lacking or len(chosen) >= max_articles:
-            break
-        covers = lacking - missing[group[0].path]
-        if group is not primary and covers:
-            chosen.append(group)
-            lacking -= covers
-    return chosen
-
-
-def _missing_terms(question: str, group: list[Passage]) -> set[str]:
-    text = " ".join(p.searchable() for p in group).lower()
-    return {t for t in key_terms(question) if t.lower() not in text}
-
-
 def whole_articles(index: Index, groups: list[list[Passage]]) -> list[Passage]:
     """Every passage of each chosen article, in reading order: the answer may sit in a chunk search missed."""
     expanded = []
@@ -98,29 +65,37 @@ def whole_articles(index: Index, groups: list[list[Passage]]) -> list[Passage]:
     return expanded
 
 
-def select(question: str, found: list[Passage], index: Index, embedder: Embedder, budget: int = 5,
-           lexical_weight: float = 0.5) -> Context:
-    """The most relevant sentences (at most ``budget``) of the focused articles, one passage per article."""
-    groups = article_groups(found)
-    candidates = whole_articles(index, groups)
-    pool = [Sentence(i, j, s) for i, p in enumerate(candidates) for j, s in enumerate(sentences(p.text))]
+def select(question: str, found: list[Passage], index: Index, embedder: Embedder, budget: int = 3,
+           window: int = 0, max_articles: int = 3, lexical_weight: float = 0.5) -> Context:
+    """The ``budget`` most relevant sentences of the first ``max_articles`` retrieved articles, each with the
+    ``window`` sentences before it, grouped into one passage per article."""
+    groups = article_groups(found)[:max_articles]
+    articles = whole_articles(index, groups)
+    pool = _sentence_pool(articles)
     if not pool:
-        return Context([], [], candidates)
-    vectors = embedder.encode([question] + [f"{candidates[s.passage].title}: {s.text}" for s in pool])
-    cosines = vectors[1:] @ vectors[0]
+        return Context([], articles)
+    vectors = embedder.encode([question] + [f"{articles[s.passage].title}: {s.text}" for s in pool])
     idf = _idf(index)
     asked = _content_words(question)
     asked_weight = sum(idf.get(w, 1.0) for w in asked) or 1.0
-    strength: dict[str, float] = {}
-    for sentence, cosine in zip(pool, cosines):
+    for sentence, cosine in zip(pool, vectors[1:] @ vectors[0]):
         shared = asked & _content_words(sentence.text)
         sentence.score = float(cosine) + lexical_weight * sum(idf.get(w, 1.0) for w in shared) / asked_weight
-        path = candidates[sentence.passage].path
-        strength[path] = max(strength.get(path, -1.0), sentence.score)
-    kept = {g[0].path for g in focus(question, groups, strength)}
-    articles = [p for p in candidates if p.path in kept]
-    ranked = sorted((s for s in pool if candidates[s.passage].path in kept), key=lambda s: -s.score)
-    return Context(_grouped(candidates, ranked[:budget]), _grouped(candidates, ranked[:1]), articles)
+    path = lambda s: articles[s.passage].path  # noqa: E731
+    best = sorted(pool, key=lambda s: -s.score)[:budget]
+    chosen = {j for b in best for j in range(max(0, b.position - window), b.position + 1) if path(pool[j]) == path(b)}
+    return Context(_grouped(articles, [pool[j] for j in sorted(chosen)]), articles)
+
+
+def _sentence_pool(articles: list[Passage]) -> list[Sentence]:
+    """Each article's sentences once, in reading order (neighbouring chunks overlap, so sentences repeat)."""
+    pool, seen = [], set()
+    for i, passage in enumerate(articles):
+        for text in sentences(passage.text):
+            if (passage.path, text) not in seen:
+                seen.add((passage.path, text))
+                pool.append(Sentence(i, len(pool), text))
+    return pool
 
 
 def _grouped(articles: list[Passage], chosen: list[Sentence]) -> list[Passage]:

@@ -25,8 +25,11 @@ class Settings(BaseSettings):
     chunk_size: int = Field(default=180, description="Chunk length in word pieces; the embedder sees at most 256.")
     chunk_overlap: int = Field(default=30, description="Word pieces shared by neighbouring chunks.")
     top_k: int = Field(default=5, description="Passages returned by search.")
-    context_passages: int = Field(default=4, description="Passages whose sentences may enter the answer prompt.")
+    context_passages: int = Field(default=4, description="Passages retrieved for an answer; their articles are "
+                                  "read sentence by sentence.")
+    context_articles: int = Field(default=3, description="Most articles whose sentences may enter the answer prompt.")
     context_sentences: int = Field(default=3, description="Most relevant sentences placed in the answer prompt.")
+    context_window: int = Field(default=0, description="Sentences before each chosen one that come with it.")
     rrf_k: int = Field(default=60, description="Reciprocal-rank-fusion constant.")
     max_tokens: int = Field(default=96, description="Answer length cap in tokens.")
     n_ctx: int = Field(default=4096, description="Context window for the local model.")
@@ -34,6 +37,9 @@ class Settings(BaseSettings):
     embed_precision: Literal["auto", "float32", "bfloat16"] = Field(
         default="auto", description="Embedding arithmetic; auto uses bfloat16 where the CPU has it natively.")
     min_relevance: float = Field(default=0.30, description="Refuse when the best passage's cosine is below this.")
+    max_sentinel_probability: float = Field(
+        default=1.0, description="Refuse when the model gave more than this probability to opening its reply with "
+        "the refusal sentinel, even though it then answered.")
 
     def index_dir(self) -> Path:
         return self.index or self.home / "index"

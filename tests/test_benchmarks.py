@@ -25,7 +25,7 @@ def test_generated_corpus_is_repeatable_news(tmp_path):
     assert all("billion" in a.text for a in articles)
 
 
-@pytest.mark.parametrize("script", ["ingest.py", "search.py", "answer.py", "external.py", "corpus.py"])
+@pytest.mark.parametrize("script", ["ingest.py", "search.py", "answer.py", "starter.py", "corpus.py"])
 def test_benchmark_scripts_start(script):
     done = subprocess.run([sys.executable, str(BENCHMARKS / script), "--help"], capture_output=True, text=True,
                           timeout=60)

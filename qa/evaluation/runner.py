@@ -33,11 +33,14 @@ class Config:
 
     corpus: Path
     thresholds: dict[str, float] = field(default_factory=dict)
+    # per external set: its default sample size ``n``, ``seed`` and ``thresholds``
+    external: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path) -> "Config":
         data = tomllib.loads(path.read_text())
-        return cls(corpus=(path.parent / data["corpus"]).resolve(), thresholds=data.get("thresholds", {}))
+        return cls(corpus=(path.parent / data["corpus"]).resolve(), thresholds=data.get("thresholds", {}),
+                   external=data.get("external", {}))
 
 
 def load_questions(paths: Iterable[Path]) -> list[Question]:
@@ -69,7 +72,9 @@ def evaluate_one(qa: QA, q: Question) -> dict:
     cited = [c.path for c in answer.citations]
     return {
         "id": q.id, "kind": q.kind, "question": q.question, "gold": q.answers, "answer": answer.answer,
-        "refused": answer.refused, "refusal_reason": answer.refusal_reason, "draft": answer.draft,
+        "refused": answer.refused, "refusal": answer.refusal.value if answer.refusal else None,
+        "refusal_reason": answer.refusal_reason, "draft": answer.draft, "confidence": answer.confidence,
+        "shown": [f"{p.title}: {p.text}" for p in answer.passages],
         "correct": scorers.score(q.kind, answer.answer, q.answers, answer.refused, q.question, q.rivals),
         "exact_match": scorers.exact_match(answer.answer, q.answers) if q.answers else answer.refused,
         "f1": scorers.token_f1(answer.answer, q.answers) if q.answers else float(answer.refused),
@@ -95,7 +100,7 @@ def summarise(results: list[dict]) -> dict:
     answerable = [r for r in results if r["kind"] != "unanswerable"]
     unanswerable = [r for r in results if r["kind"] == "unanswerable"]
     refused = [r for r in results if r["refused"]]
-    totals = [r["timings"]["total"] for r in results if not r["refusal_reason"].startswith(("best", "the sources"))]
+    totals = [r["timings"]["total"] for r in results if r["refusal"] not in ("no_passage", "low_relevance")]
     summary = {
         "questions": len(results),
         "by_kind": {k: _accuracy([r for r in results if r["kind"] == k]) for k in KINDS},
@@ -115,8 +120,21 @@ def summarise(results: list[dict]) -> dict:
         "first_token_p50": _percentile([r["timings"]["first_token"] for r in results if not r["refused"]], 50),
         "first_token_p95": _percentile([r["timings"]["first_token"] for r in results if not r["refused"]], 95),
         "prompt_tokens_p50": _percentile([r["prompt_tokens"] for r in results if r["prompt_tokens"]], 50),
+        "refusals": refusal_signals(results),
     }
     return summary
+
+
+def refusal_signals(results: list[dict]) -> dict[str, dict[str, int]]:
+    """For each refusal signal: how many refusals it caused and how many of those were wrong (the question
+    was answerable)."""
+    table: dict[str, dict[str, int]] = {}
+    for r in results:
+        if r["refusal"]:
+            row = table.setdefault(r["refusal"], {"refusals": 0, "wrong": 0})
+            row["refusals"] += 1
+            row["wrong"] += r["kind"] != "unanswerable"
+    return table
 
 
 def failures(summary: dict, thresholds: dict[str, float]) -> list[str]:

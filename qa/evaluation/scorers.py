@@ -11,114 +11,29 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from dataclasses import dataclass
-from decimal import Decimal
 
 from ..grounding import strip_citations
-from ..prompts import REFUSAL
-
-_SCALE = {"thousand": 3, "k": 3, "million": 6, "mn": 6, "m": 6, "mln": 6, "billion": 9, "bn": 9, "b": 9,
-          "bln": 9, "trillion": 12, "tn": 12, "trn": 12}
-_CURRENCY_BEFORE = {"us$": "USD", "$": "USD", "usd": "USD", "hk$": "HKD", "nt$": "TWD", "€": "EUR", "eur": "EUR",
-                    "£": "GBP", "¥": "CNY", "rmb": "CNY", "cny": "CNY", "₩": "KRW"}
-_CURRENCY_AFTER = [
-    (r"hong kong dollars?|hk dollars?", "HKD"), (r"new taiwan dollars?|taiwan dollars?", "TWD"),
-    (r"(?:u\.?s\.? )?dollars?|usd", "USD"), (r"yuan|renminbi|rmb|cny", "CNY"), (r"won|krw", "KRW"),
-    (r"euros?|eur", "EUR"), (r"pounds?|gbp", "GBP"),
-]
-_FIGURE = re.compile(
-    r"(?P<cur>us\$|hk\$|nt\$|\$|€|£|¥|₩|rmb|usd|cny|eur)?\s*"
-    r"(?P<num>[-−]?\d[\d,]*(?:\.\d+)?)\s*"
-    r"(?P<pct>%|per ?cent|pct|percentage points?)?\s*"
-    r"(?P<scale>thousand|trillion|billion|million|bln|mln|trn|tn|bn|mn|k|m|b)?\b\s*"
-    r"(?P<pct2>%|per ?cent|pct)?\s*"
-    r"(?P<after>" + "|".join(p for p, _ in _CURRENCY_AFTER) + r")?",
-    re.I,
-)
-REFUSAL_PATTERNS = re.compile(
-    r"don'?t say|do not say|does not say|doesn'?t say|not (?:stated|mentioned|given|provided|in the (?:sources|articles|context))"
-    r"|no information|cannot (?:be )?answer|can'?t answer|unable to answer|not enough information|unanswerable"
-    r"|^\s*$", re.I,
-)
+from ..prompts import REFUSAL, declines
+from ..quantities import Quantity, quantities, same
 
 
-@dataclass(frozen=True)
-class Figure:
-    """A figure as written: exact decimal value, power-of-ten scale, currency code or '%', and its precision."""
-
-    value: Decimal
-    exponent: int
-    unit: str  # currency code, '%', 'pt' or ''
-    places: int  # digits after the decimal point as written
-
-    @property
-    def amount(self) -> Decimal:
-        return self.value.scaleb(self.exponent)
-
-    @property
-    def step(self) -> Decimal:
-        """The size of one unit in the last written digit, in absolute terms."""
-        return Decimal(1).scaleb(self.exponent - self.places)
-
-    def kind(self) -> str:
-        return "percent" if self.unit in ("%", "pt") else ("money" if self.unit else "count")
-
-
-def figures(text: str) -> list[Figure]:
-    """Every figure in ``text`` with its scale and currency; citation markers like [1] are ignored."""
-    found = []
-    for m in _FIGURE.finditer(strip_citations(text).replace("−", "-")):
-        raw = m.group("num").replace(",", "")
-        if not re.search(r"\d", raw):
-            continue
-        places = len(raw.split(".")[1]) if "." in raw else 0
-        scale = (m.group("scale") or "").lower()
-        pct = (m.group("pct") or m.group("pct2") or "").lower()
-        unit = "pt" if "point" in pct else ("%" if pct else _currency(m.group("cur"), m.group("after")))
-        if scale in ("m", "b", "k") and not (m.group("cur") or m.group("after")):
-            scale = ""  # a bare "m" or "b" without a currency is more likely a word than a scale
-        found.append(Figure(Decimal(raw), _SCALE.get(scale, 0), unit, places))
-    return found
-
-
-def _currency(before: str | None, after: str | None) -> str:
-    if before:
-        return _CURRENCY_BEFORE[before.lower()]
-    for pattern, code in _CURRENCY_AFTER:
-        if after and re.fullmatch(pattern, after, re.I):
-            return code
-    return ""
-
-
-def figures_match(gold: Figure, got: Figure) -> bool:
-    """Same unit and the same amount within half a step of the coarser of the two precisions."""
-    if gold.unit != got.unit and not (gold.unit == "%" and got.unit == "pt"):
-        return False
-    tolerance = max(gold.step, got.step) / 2
-    return abs(gold.amount - got.amount) <= tolerance
-
-
-def is_year(f: Figure) -> bool:
-    return f.unit == "" and f.exponent == 0 and f.places == 0 and 1900 <= f.value <= 2100
-
-
-def answer_figure(prediction: str, like: Figure, question: str = "") -> Figure | None:
+def answer_figure(prediction: str, like: Quantity, question: str = "") -> Quantity | None:
     """The prediction's answer figure: the first of the gold's kind that is not a year or a question number."""
-    asked = figures(question)
-    for f in figures(prediction):
-        if is_year(f) or f.kind() != like.kind() or any(f == q for q in asked):
+    asked = quantities(question)
+    for q in quantities(prediction):
+        if q.is_year() or q.kind() != like.kind() or any(same(q, a) for a in asked):
             continue
-        return f
+        return q
     return None
 
 
 def score_numeric(prediction: str, answers: list[str], question: str = "") -> bool:
     for gold_text in answers:
-        golds = [f for f in figures(gold_text) if not is_year(f)]
+        golds = [q for q in quantities(gold_text) if not q.is_year()]
         if not golds:
             continue
         got = answer_figure(prediction, golds[0], question)
-        if got is not None and figures_match(golds[0], got):
+        if got is not None and same(golds[0], got):
             return True
     return False
 
@@ -172,7 +87,7 @@ def score_list(prediction: str, answers: list[str]) -> bool:
 
 def is_refusal(answer: str) -> bool:
     """A refusal however phrased: the fixed sentence, or wording that says the sources lack the answer."""
-    return answer.strip() == REFUSAL or bool(REFUSAL_PATTERNS.search(answer))
+    return answer.strip() == REFUSAL or declines(answer)
 
 
 def score(kind: str, prediction: str, answers: list[str], refused: bool, question: str = "",

@@ -13,10 +13,15 @@ class LLM(ABC):
     """
 
     name: str = "llm"
+    # After a ``stream`` given a ``probe``: the probability the model gave, at its first token, to starting its
+    # reply with the probe text (qa's refusal sentinel); None when the backend cannot tell.
+    probed: float | None = None
 
     @abstractmethod
-    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> Iterator[str]:
-        """Yield the reply in pieces as they are generated; temperature 0, so answers are repeatable."""
+    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None,
+               probe: str | None = None) -> Iterator[str]:
+        """Yield the reply in pieces as they are generated; temperature 0, so answers are repeatable.
+        With ``probe``, set ``probed`` (see above) once the first piece is out."""
 
     def prepare(self, messages: list[dict]) -> None:
         """Get ready for prompts that open like ``messages`` (only their last message varies); optional.
@@ -24,6 +29,11 @@ class LLM(ABC):
 
     def complete(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> str:
         return "".join(self.stream(messages, max_tokens, stop))
+
+
+def probe_share(top: dict[str, float], probe: str) -> float:
+    """Probability mass of the first-token candidates (token text -> probability) that begin ``probe``."""
+    return sum(p for token, p in top.items() if token.strip() and probe.startswith(token.strip()))
 
     def count_tokens(self, text: str) -> int | None:
         """Tokens in ``text`` when the backend can tell, for reporting prompt sizes."""

@@ -6,14 +6,16 @@ non-empty value for local servers). The key is handed to the SDK and never print
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 
 from ..errors import ModelError
 from ..settings import Settings
-from .base import LLM
+from .base import LLM, probe_share
 
 DEFAULT_MODEL = "gpt-4o-mini"
+TOP_LOGPROBS = 5  # the most OpenAI allows without a special setting is 20; the sentinel is first or nowhere
 
 
 class OpenAILLM(LLM):
@@ -30,18 +32,34 @@ class OpenAILLM(LLM):
         self.errors = openai
         self.name = f"openai:{self.model}"
 
-    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> Iterator[str]:
+    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None,
+               probe: str | None = None) -> Iterator[str]:
+        self.probed = None
+        extra = {"logprobs": True, "top_logprobs": TOP_LOGPROBS} if probe else {}
         try:
             response = self.client.chat.completions.create(
                 model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0,
-                stop=stop or None, stream=True,
+                stop=stop or None, stream=True, **extra,
             )
+            first = True
             for chunk in response:
-                if chunk.choices and chunk.choices[0].delta.content:
-                    yield chunk.choices[0].delta.content
+                if not (chunk.choices and chunk.choices[0].delta.content):
+                    continue
+                if first and probe:
+                    self.probed = _first_token_share(chunk.choices[0], probe)
+                first = False
+                yield chunk.choices[0].delta.content
         except self.errors.APIConnectionError:
             raise ModelError(f"cannot reach the OpenAI-compatible server at {self.base_url}") from None
         except self.errors.AuthenticationError:
             raise ModelError(f"the server at {self.base_url} rejected OPENAI_API_KEY") from None
         except self.errors.APIStatusError as exc:
             raise ModelError(f"the server at {self.base_url} answered HTTP {exc.status_code}") from None
+
+
+def _first_token_share(choice, probe: str) -> float | None:
+    """``probe_share`` from the first token's top log-probabilities, when the server sent them."""
+    content = getattr(choice.logprobs, "content", None) if choice.logprobs else None
+    if not content:
+        return None
+    return probe_share({t.token: math.exp(t.logprob) for t in content[0].top_logprobs}, probe)

@@ -2,8 +2,9 @@
 
 import pytest
 
-from qa.evaluation.scorers import (citation_precision, contains, figures, is_refusal, recall_at_k, reciprocal_rank,
+from qa.evaluation.scorers import (citation_precision, contains, is_refusal, recall_at_k, reciprocal_rank,
                                    score, score_choice, score_list, score_numeric, token_f1)
+from qa.quantities import quantities
 
 GOLD = ["48.9 billion yuan", "$6.71 billion"]
 
@@ -42,7 +43,7 @@ def test_numbers_the_question_contains_are_not_the_answer():
 
 def test_plain_counts_with_commas():
     assert score_numeric("Tesla delivered 495,570 vehicles", ["495,570"])
-    assert figures("NT$374.7 billion")[0].unit == "TWD"
+    assert quantities("NT$374.7 billion")[0].unit == "TWD"
     assert score_numeric("NT$374.7 billion", ["374.7 billion New Taiwan dollars"])
     assert not score_numeric("HK$374.7 billion", ["374.7 billion New Taiwan dollars"])
 
