@@ -12,9 +12,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import tables
+
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_BLOCKS = ["h1", "h2", "h3", "p", "li", "td", "th", "pre"]
 
 
 class SkipFile(Exception):
@@ -96,7 +99,7 @@ def _read_markdown(path: Path, raw: str) -> Article:
         meta, body = {}, raw
     title = str(meta.get("title") or _first_heading(body) or path.stem.replace("-", " ").replace("_", " "))
     return Article(
-        path=str(path), text=body, title=title.strip(), date=_date(meta.get("date")),
+        path=str(path), text=tables.markdown_text(body), title=title.strip(), date=_date(meta.get("date")),
         source=str(meta.get("source") or ""), url=str(meta.get("url") or ""),
     )
 
@@ -118,7 +121,9 @@ def _read_html(path: Path, raw: str) -> Article:
     for tag in soup.find_all(lambda t: t.has_attr("hidden") or _HIDDEN_STYLE.search(t.get("style", "") or "")):
         tag.decompose()
     body = soup.find("article") or soup.find("main") or soup.body or soup
-    blocks = [el.get_text(" ", strip=True) for el in body.find_all(["h1", "h2", "h3", "p", "li", "td", "pre"])]
+    _replace_tables(soup, body)
+    blocks = [el.get_text(" ", strip=True) for el in body.find_all(_BLOCKS)
+              if el.name not in ("td", "th") or not el.find(_BLOCKS)]  # a cell's own blocks are read instead
     text = "\n\n".join(b for b in blocks if b) or body.get_text("\n", strip=True)
     title = meta.get("og:title") or (soup.title.get_text(strip=True) if soup.title else "") or path.stem
     return Article(
@@ -127,6 +132,18 @@ def _read_html(path: Path, raw: str) -> Article:
         source=meta.get("og:site_name") or meta.get("source") or meta.get("author") or "",
         url=meta.get("og:url") or "",
     )
+
+
+def _replace_tables(soup, body) -> None:
+    """Put each data table's row sentences, one a line, where the table was; inner tables go first so that an
+    outer layout table keeps them. Layout tables stay, their cells read as blocks like the rest of the page."""
+    for tag in reversed(body.find_all("table")):
+        before = tag.find_previous(string=lambda s: s.strip())
+        table = tables.from_html(tag, before=str(before or ""))
+        if not tables.is_layout(table):
+            block = soup.new_tag("p")
+            block.string = "\n".join(tables.sentences(table))
+            tag.replace_with(block)
 
 
 def _first_heading(body: str) -> str:

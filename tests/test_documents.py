@@ -55,3 +55,11 @@ def test_discover_walks_folders_skips_hidden_and_other_types(tmp_path):
     files, folders = discover([tmp_path])
     assert sorted(p.name for p in files) == ["a.md", "b.txt"]
     assert folders == [tmp_path.resolve()]
+
+
+def test_html_layout_table_cells_are_read_once(tmp_path):
+    html = ("<html><body><table><tr><td><p>Acme's revenue rose 12%.</p><p>Its margin held.</p></td>"
+            "<td>Sidebar</td></tr></table></body></html>")
+    path = write(tmp_path, "a.html", html)
+    text = parse(path, path.read_bytes()).text
+    assert text.split("\n\n") == ["Acme's revenue rose 12%.", "Its margin held.", "Sidebar"]

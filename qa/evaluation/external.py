@@ -19,7 +19,6 @@ from .runner import Question
 
 SETS = ("squad", "tatqa")
 _FIGURE = re.compile(r"^[$€£(\-−]*\d[\d,]*(\.\d+)?\)?%?$")
-_YEAR = re.compile(r"^(19|20)\d\d$")
 _SCALE_WORD = {"thousand": " thousand", "million": " million", "billion": " billion", "percent": "%"}
 
 
@@ -78,14 +77,15 @@ def squad(n: int, seed: int) -> Sample:
 
 
 def tatqa(n: int, seed: int) -> Sample:
-    """TAT-QA dev span questions (single and multi-span): a financial report's table and its paragraphs."""
+    """TAT-QA dev span questions (single and multi-span): a financial report's table, as Markdown, and its
+    paragraphs."""
     data = _read("tatqa-dev.json")
     pool = [(i, ctx, q) for i, ctx in enumerate(data) for q in ctx["questions"]
             if q["answer_type"] in ("span", "multi-span")]
     chosen = random.Random(seed).sample(pool, n)
     articles = {}
     for i, ctx, _ in chosen:
-        table = "\n".join(table_sentences(ctx["table"]["table"]))
+        table = _pipe_table(ctx["table"]["table"])
         paragraphs = "\n\n".join(p["text"] for p in sorted(ctx["paragraphs"], key=lambda p: p["order"]))
         articles[f"report-{i:03d}.md"] = _markdown(f"Financial report {i}", "TAT-QA", f"{table}\n\n{paragraphs}")
     questions = []
@@ -104,20 +104,10 @@ def _markdown(title: str, source: str, body: str) -> str:
     return f"---\ntitle: \"{title}\"\nsource: {source}\n---\n\n{body}\n"
 
 
-def table_sentences(rows: list[list[str]]) -> list[str]:
-    """Each body row as one sentence that names its columns ("Revenue: 2019 is 1,200; 2018 is 1,100."), so that
-    any row read alone still says which figure belongs to which column."""
-    rows = [[str(c).strip() for c in row] for row in rows]
-    depth = 0  # header rows: the leading rows that hold no figure (column names, years, dates, units)
-    while depth < len(rows) - 1 and not any(_FIGURE.match(c) and not _YEAR.match(c) for c in rows[depth][1:]):
-        depth += 1
-    depth = max(depth, 1)
-    header = [" ".join(r[j] for r in rows[:depth] if j < len(r) and r[j]) for j in range(len(rows[0]))] if rows else []
-    lines = []
-    for row in rows[depth:]:
-        label, values = row[0], row[1:]
-        parts = [f"{header[j + 1]} is {v}" if j + 1 < len(header) and header[j + 1] else v
-                 for j, v in enumerate(values) if v]
-        if parts:
-            lines.append(f"{label or 'Row'}: {'; '.join(parts)}.")
-    return lines
+def _pipe_table(rows: list[list[str]]) -> str:
+    """A report's table as a Markdown pipe table, so that ingest reads it the way it reads any article's table.
+    The first row is the pipe header; TAT-QA's further header rows are body rows that the reader promotes."""
+    cells = [[" ".join(str(c).split()).replace("|", "\\|") for c in row] for row in rows]
+    width = max(map(len, cells))
+    lines = ["| " + " | ".join(row + [""] * (width - len(row))) + " |" for row in cells]
+    return "\n".join([lines[0], "|" + "---|" * width, *lines[1:]])

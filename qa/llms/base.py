@@ -30,11 +30,11 @@ class LLM(ABC):
     def complete(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> str:
         return "".join(self.stream(messages, max_tokens, stop))
 
+    def count_tokens(self, text: str) -> int | None:
+        """Tokens in ``text`` when the backend can tell, for reporting prompt sizes."""
+        return None
+
 
 def probe_share(top: dict[str, float], probe: str) -> float:
     """Probability mass of the first-token candidates (token text -> probability) that begin ``probe``."""
     return sum(p for token, p in top.items() if token.strip() and probe.startswith(token.strip()))
-
-    def count_tokens(self, text: str) -> int | None:
-        """Tokens in ``text`` when the backend can tell, for reporting prompt sizes."""
-        return None
