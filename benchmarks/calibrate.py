@@ -16,6 +16,7 @@ seed, then report on another with ``qa eval --external ... --seed`` and the thre
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import sys
@@ -57,19 +58,21 @@ def ask_all(seed: int, squad: int, tatqa: int, contexts: list[str], llm: str | N
             qa.settings.context_articles = articles
             qa.settings.min_relevance, qa.settings.max_sentinel_probability = -1.0, 1.0
             qa._llm = shared_llm = shared_llm or qa.llm  # one loaded model for every run
-            rows[shape][name] = run(qa, questions)
-            print(f"{name} {shape}: {describe(rows[shape][name])}", file=sys.stderr, flush=True)
+            rows[shape][name] = run(qa, questions, progress=lambda r: print(".", end="", file=sys.stderr, flush=True))
+            print(f"\n{name} {shape}: {describe(rows[shape][name])}", file=sys.stderr, flush=True)
     return rows
 
 
-def outcome(rows: list[dict], min_relevance: float = -1.0, max_sentinel: float = 1.0) -> dict:
-    """Accuracy figures of ``rows`` had the thresholds been these."""
+def outcome(rows: list[dict], min_relevance: float = -1.0, max_sentinel: float = 1.0, terms: bool = False) -> dict:
+    """Accuracy figures of ``rows`` had the thresholds been these; ``terms``: had a candidate signal also refused
+    when a name or year of the question is missing from everything the model was shown."""
     right = refused_ans = refused_no = 0
     answerable = [r for r in rows if r["kind"] != "unanswerable"]
     for r in rows:
         c = r["confidence"]
         refused = r["refused"] or (c["similarity"] or 0) < min_relevance or (
-            c["sentinel_probability"] is not None and c["sentinel_probability"] > max_sentinel)
+            c["sentinel_probability"] is not None and c["sentinel_probability"] > max_sentinel) or (
+            terms and bool(uncovered(r["question"], " ".join(r["shown"]))))
         if r["kind"] == "unanswerable":
             refused_no += refused
         else:
@@ -78,6 +81,12 @@ def outcome(rows: list[dict], min_relevance: float = -1.0, max_sentinel: float =
     unanswerable = len(rows) - len(answerable)
     return {"answerable": right / max(1, len(answerable)), "refused": refused_no / unanswerable if unanswerable else None,
             "false_refusals": refused_ans / max(1, len(answerable))}
+
+
+def uncovered(question: str, shown: str) -> list[str]:
+    from qa.grounding import uncovered_terms
+
+    return uncovered_terms(question, shown)
 
 
 def describe(rows: list[dict]) -> str:
@@ -90,17 +99,17 @@ def describe(rows: list[dict]) -> str:
 
 
 def sweep(rows: dict[str, list[dict]]) -> None:
-    """Every threshold pair, with the mean over sets of answerable-right and unanswerable-refused."""
-    print("| min_relevance | max_sentinel_probability | " + " | ".join(f"{s} right / refused / false ref." for s in rows)
-          + " | mean |")
-    print("| --- | --- | " + " | ".join("---" for _ in rows) + " | --- |")
-    for relevance in RELEVANCE_GRID:
-        for sentinel in SENTINEL_GRID:
-            outs = {name: outcome(r, relevance, sentinel) for name, r in rows.items()}
-            scores = [v for o in outs.values() for v in (o["answerable"], o["refused"]) if v is not None]
-            cells = [f"{o['answerable']:.0%} / {'-' if o['refused'] is None else format(o['refused'], '.0%')} / "
-                     f"{o['false_refusals']:.0%}" for o in outs.values()]
-            print(f"| {relevance} | {sentinel} | " + " | ".join(cells) + f" | {statistics.fmean(scores):.3f} |")
+    """Every threshold pair, with and without the question-terms candidate, with the mean over sets of
+    answerable-right and unanswerable-refused."""
+    print("| question terms | min_relevance | max_sentinel_probability | "
+          + " | ".join(f"{s} right / refused / false ref." for s in rows) + " | mean |")
+    print("| --- | --- | --- | " + " | ".join("---" for _ in rows) + " | --- |")
+    for terms, relevance, sentinel in itertools.product((False, True), RELEVANCE_GRID, SENTINEL_GRID):
+        outs = {name: outcome(r, relevance, sentinel, terms) for name, r in rows.items()}
+        scores = [v for o in outs.values() for v in (o["answerable"], o["refused"]) if v is not None]
+        cells = [f"{o['answerable']:.0%} / {'-' if o['refused'] is None else format(o['refused'], '.0%')} / "
+                 f"{o['false_refusals']:.0%}" for o in outs.values()]
+        print(f"| {terms} | {relevance} | {sentinel} | " + " | ".join(cells) + f" | {statistics.fmean(scores):.3f} |")
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """qa beside llama-index's starter pipeline: same questions, same articles, same embedding model and local GGUF.
 
-    .venv/bin/python benchmarks/starter.py own|squad|tatqa [--n 200] [--seed 7] [--limit N]
+    .venv/bin/python benchmarks/starter.py own|squad|tatqa [--n 200] [--seed 2] [--limit N]
                                             [--pipeline starter|qa|both] [--out FILE.json]
 
 The starter pipeline is llama-index's five-line tutorial: ``SimpleDirectoryReader(folder)``, the default
@@ -41,7 +41,7 @@ from typing import Any  # noqa: E402
 
 from qa.errors import InputError, QAError  # noqa: E402
 from qa.evaluation import external, scorers  # noqa: E402
-from qa.evaluation.runner import Config, Question, load_questions  # noqa: E402
+from qa.evaluation.runner import Config, Question, load_questions, refusal_signals  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,7 +92,8 @@ def qa_pipeline(folder: Path, work: Path) -> tuple[dict, Ask]:
     def ask(question: str) -> dict:
         answer = qa.ask(question)
         return {"answer": answer.answer, "refused": answer.refused, "prompt_tokens": answer.prompt_tokens,
-                "sources": [Path(c.path).name for c in answer.citations]}
+                "sources": [Path(c.path).name for c in answer.citations],
+                "refusal": answer.refusal.value if answer.refusal else None, "draft": answer.draft}
 
     return {"model": qa.llm.name, "load_seconds": round(loaded - start, 2),
             "index_seconds": round(built - loaded, 2)}, ask
@@ -208,6 +209,7 @@ def summarise(rows: list[dict]) -> dict:
         "unanswerable_refused_rate": share(refused, unanswerable),
         "median_seconds": round(statistics.median(r["seconds"] for r in rows), 2) if rows else None,
         "median_prompt_tokens": statistics.median(tokens) if tokens else None,
+        "refusals": refusal_signals(rows),
     }
 
 
@@ -215,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("set", choices=["own", *external.SETS])
     parser.add_argument("--n", type=int, default=200, help="questions drawn from squad or tatqa (at least 2)")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=2, help="2 is the reporting seed of benchmarks/README.md")
     parser.add_argument("--limit", type=int, default=None, help="ask only the first N questions of the set")
     parser.add_argument("--pipeline", choices=["starter", "qa", "both"], default="both")
     parser.add_argument("--out", type=Path, default=None, help="write the per-question rows here as JSON")

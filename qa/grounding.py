@@ -64,3 +64,11 @@ def unsupported_names(answer: str, evidence: str, question: str = "") -> list[st
 def key_terms(question: str) -> set[str]:
     """The names and years a question asks about: the sharpest signal of which article it means."""
     return names(question) | years(question)
+
+
+def uncovered_terms(question: str, sources: str) -> list[str]:
+    """Names and years the question asks about that the sources never mention: a question about Netflix put
+    to articles that never name it, or about 2023 to articles about 2024. Other words of the question are not
+    looked for: questions paraphrase them ("belong", "now hold"), names and years they cannot."""
+    lowered = sources.lower()
+    return sorted(t for t in key_terms(question) if t.lower() not in lowered)

@@ -108,3 +108,11 @@ def test_a_confident_supported_answer_is_given_with_its_confidence():
 
 def test_probe_share_adds_the_tokens_that_begin_the_sentinel():
     assert probe_share({"NOT": 0.2, "N": 0.05, " Acme": 0.7, "": 0.05}, "NOT IN SOURCES") == pytest.approx(0.25)
+
+
+def test_a_name_the_sources_never_mention_refuses_before_generation():
+    llm = Scripted("Profit was 12.5 mln dlrs [1].")
+    *_, final = generate("How many subscribers did Netflix add in 1987?", context(WIRE), llm, max_tokens=64,
+                         thresholds=Thresholds(0.3, 0.5), started=time.perf_counter(), retrieval_seconds=0.0)
+    assert final.refused and final.refusal is Refusal.UNCOVERED and llm.calls == 0
+    assert "Netflix" in final.refusal_reason and "1987" not in final.refusal_reason  # the dateline has 1987

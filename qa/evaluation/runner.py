@@ -130,7 +130,7 @@ def refusal_signals(results: list[dict]) -> dict[str, dict[str, int]]:
     was answerable)."""
     table: dict[str, dict[str, int]] = {}
     for r in results:
-        if r["refusal"]:
+        if r.get("refusal"):
             row = table.setdefault(r["refusal"], {"refusals": 0, "wrong": 0})
             row["refusals"] += 1
             row["wrong"] += r["kind"] != "unanswerable"

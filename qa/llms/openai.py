@@ -31,16 +31,13 @@ class OpenAILLM(LLM):
         self.client = openai.OpenAI(base_url=self.base_url, timeout=120.0, max_retries=1)
         self.errors = openai
         self.name = f"openai:{self.model}"
+        self.logprobs = True  # until the server shows it cannot give them
 
     def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None,
                probe: str | None = None) -> Iterator[str]:
         self.probed = None
-        extra = {"logprobs": True, "top_logprobs": TOP_LOGPROBS} if probe else {}
         try:
-            response = self.client.chat.completions.create(
-                model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0,
-                stop=stop or None, stream=True, **extra,
-            )
+            response = self._create(messages, max_tokens, stop, logprobs=bool(probe) and self.logprobs)
             first = True
             for chunk in response:
                 if not (chunk.choices and chunk.choices[0].delta.content):
@@ -55,6 +52,20 @@ class OpenAILLM(LLM):
             raise ModelError(f"the server at {self.base_url} rejected OPENAI_API_KEY") from None
         except self.errors.APIStatusError as exc:
             raise ModelError(f"the server at {self.base_url} answered HTTP {exc.status_code}") from None
+
+    def _create(self, messages: list[dict], max_tokens: int, stop: list[str] | None, logprobs: bool):
+        """A streamed completion; with first-token log-probabilities where the server gives them. Servers that
+        cannot (llama.cpp's without ``logits_all``) reject the request, and are then asked without, from now on."""
+        extra = {"logprobs": True, "top_logprobs": TOP_LOGPROBS} if logprobs else {}
+        try:
+            return self.client.chat.completions.create(
+                model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0,
+                stop=stop or None, stream=True, **extra)
+        except (self.errors.BadRequestError, self.errors.InternalServerError, self.errors.UnprocessableEntityError):
+            if not logprobs:
+                raise
+            self.logprobs = False
+            return self._create(messages, max_tokens, stop, logprobs=False)
 
 
 def _first_token_share(choice, probe: str) -> float | None:

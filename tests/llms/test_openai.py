@@ -66,6 +66,8 @@ def test_answer_through_the_server(corpus_index, openai_env):
     assert answer.model == "openai:qwen-small"
     assert not answer.refused and ("48.9 billion yuan" in answer.answer or "$6.71 billion" in answer.answer)
     assert answer.citations[0].path.endswith("2025-02-20-alibaba-december-quarter-2024.md")
+    # llama.cpp's server gives no log-probabilities without logits_all: the request is made again without them
+    assert answer.confidence["sentinel_probability"] is None
 
 
 def test_streamed_answer_through_the_server(corpus_index, openai_env):
