@@ -12,6 +12,7 @@ import re
 from .quantities import Quantity, quantities, same
 
 _CITATION = re.compile(r"\[(\d+)\]")
+_FIRST_WORD = re.compile(r"^\W*\w+")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Za-z]+)*\b")
 COMMON_CAPITALISED = {
     "The", "A", "An", "In", "On", "Its", "It", "For", "Of", "And", "But", "Or", "To", "At", "By", "As", "This",
@@ -62,8 +63,10 @@ def unsupported_names(answer: str, evidence: str, question: str = "") -> list[st
 
 
 def key_terms(question: str) -> set[str]:
-    """The names and years a question asks about: the sharpest signal of which article it means."""
-    return names(question) | years(question)
+    """The names and years a question asks about: the sharpest signal of which article it means. Its first
+    word is capitalised by grammar, not because it names something ("Describe ...", "Summarise ...")."""
+    rest = _FIRST_WORD.sub("", question, count=1)
+    return names(rest) | years(question)
 
 
 def uncovered_terms(question: str, sources: str) -> list[str]:

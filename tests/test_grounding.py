@@ -28,3 +28,7 @@ def test_names_must_be_in_the_articles_or_the_question():
 
 def test_key_terms_are_names_and_years():
     assert key_terms("What was Alibaba's revenue in December 2023?") == {"Alibaba", "December", "2023"}
+
+
+def test_the_first_word_of_a_question_is_not_a_name():
+    assert key_terms("Describe Alibaba's results in detail.") == {"Alibaba"}

@@ -36,36 +36,36 @@ class OpenAILLM(LLM):
     def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None,
                probe: str | None = None) -> Iterator[str]:
         self.probed = None
+        asked = bool(probe) and self.logprobs
+        answered = False
         try:
-            response = self._create(messages, max_tokens, stop, logprobs=bool(probe) and self.logprobs)
-            first = True
-            for chunk in response:
+            for chunk in self._create(messages, max_tokens, stop, logprobs=asked):
                 if not (chunk.choices and chunk.choices[0].delta.content):
                     continue
-                if first and probe:
+                if not answered and asked:
                     self.probed = _first_token_share(chunk.choices[0], probe)
-                first = False
+                answered = True
                 yield chunk.choices[0].delta.content
         except self.errors.APIConnectionError:
             raise ModelError(f"cannot reach the OpenAI-compatible server at {self.base_url}") from None
         except self.errors.AuthenticationError:
             raise ModelError(f"the server at {self.base_url} rejected OPENAI_API_KEY") from None
-        except self.errors.APIStatusError as exc:
-            raise ModelError(f"the server at {self.base_url} answered HTTP {exc.status_code}") from None
+        except self.errors.APIError as exc:
+            if not (asked and not answered):
+                status = getattr(exc, "status_code", None)
+                said = f"answered HTTP {status}" if status else f"failed: {exc.message}"
+                raise ModelError(f"the server at {self.base_url} {said}") from None
+        if asked and not answered:
+            # Servers that cannot give log-probabilities (llama.cpp's without logits_all) fail the request, at
+            # once or after opening the stream; they are asked without them from now on.
+            self.logprobs = False
+            yield from self.stream(messages, max_tokens, stop, probe)
 
     def _create(self, messages: list[dict], max_tokens: int, stop: list[str] | None, logprobs: bool):
-        """A streamed completion; with first-token log-probabilities where the server gives them. Servers that
-        cannot (llama.cpp's without ``logits_all``) reject the request, and are then asked without, from now on."""
         extra = {"logprobs": True, "top_logprobs": TOP_LOGPROBS} if logprobs else {}
-        try:
-            return self.client.chat.completions.create(
-                model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0,
-                stop=stop or None, stream=True, **extra)
-        except (self.errors.BadRequestError, self.errors.InternalServerError, self.errors.UnprocessableEntityError):
-            if not logprobs:
-                raise
-            self.logprobs = False
-            return self._create(messages, max_tokens, stop, logprobs=False)
+        return self.client.chat.completions.create(
+            model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0,
+            stop=stop or None, stream=True, **extra)
 
 
 def _first_token_share(choice, probe: str) -> float | None:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -25,14 +26,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(session_home):
-    """A llama.cpp OpenAI-compatible server with the small Qwen model, started for these tests."""
-    model = resolve_model("qwen2.5-0.5b", session_home / "models")
+def serve(model: Path, *options: str):
+    """A llama.cpp OpenAI-compatible server on a free loopback port, started for real; yields its /v1 URL."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
-         "--n_ctx", "4096", "--model_alias", "qwen-small"],
+         "--n_ctx", "4096", "--model_alias", "qwen", *options],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/v1"
@@ -53,6 +52,18 @@ def server(session_home):
     proc.wait(timeout=30)
 
 
+@pytest.fixture(scope="module")
+def server(session_home):
+    """The default model behind llama.cpp's server, which gives first-token log-probabilities."""
+    yield from serve(resolve_model(None, session_home / "models"))
+
+
+@pytest.fixture(scope="module")
+def plain_server(session_home):
+    """A server that rejects requests for log-probabilities (no logits_all), as some servers do."""
+    yield from serve(resolve_model("qwen2.5-0.5b", session_home / "models"), "--logits_all", "False")
+
+
 @pytest.fixture
 def openai_env(server, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", server)
@@ -61,23 +72,30 @@ def openai_env(server, monkeypatch):
 
 
 def test_answer_through_the_server(corpus_index, openai_env):
-    answer = QA(index=corpus_index, llm="openai:qwen-small").ask(
+    answer = QA(index=corpus_index, llm="openai:qwen").ask(
         "What was Alibaba's net income in the quarter ended December 2024?")
-    assert answer.model == "openai:qwen-small"
+    assert answer.model == "openai:qwen"
     assert not answer.refused and ("48.9 billion yuan" in answer.answer or "$6.71 billion" in answer.answer)
     assert answer.citations[0].path.endswith("2025-02-20-alibaba-december-quarter-2024.md")
-    # llama.cpp's server gives no log-probabilities without logits_all: the request is made again without them
+    assert answer.confidence["sentinel_probability"] is not None  # from the server's first-token log-probabilities
+
+
+def test_a_server_without_log_probabilities_is_asked_again_without_them(corpus_index, plain_server, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", plain_server)
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    answer = QA(index=corpus_index, llm="openai:qwen").ask("Who is Alibaba's chief executive?")
+    assert not answer.refused and "Eddie Wu" in answer.answer
     assert answer.confidence["sentinel_probability"] is None
 
 
 def test_streamed_answer_through_the_server(corpus_index, openai_env):
-    items = list(QA(index=corpus_index, llm="openai:qwen-small").stream("Who is Alibaba's chief executive?"))
+    items = list(QA(index=corpus_index, llm="openai:qwen").stream("Who is Alibaba's chief executive?"))
     assert len(items) > 2 and all(isinstance(i, str) for i in items[:-1])
     assert isinstance(items[-1], Answer) and "Eddie Wu" in items[-1].answer
 
 
 def test_cli_json_never_shows_the_key(corpus_index, openai_env):
-    result = run_qa("ask", "Who is JD.com's chief executive?", "--json", "--llm", "openai:qwen-small",
+    result = run_qa("ask", "Who is JD.com's chief executive?", "--json", "--llm", "openai:qwen",
                     "--index", str(corpus_index), env=openai_env)
     assert result.returncode == 0, result.stderr
     assert "Sandy Xu" in result.stdout
@@ -88,9 +106,9 @@ def test_server_down_is_a_one_line_error(corpus_index, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     with pytest.raises(ModelError, match="cannot reach") as error:
-        QA(index=corpus_index, llm="openai:qwen-small").ask("Who is Alibaba's chief executive?")
+        QA(index=corpus_index, llm="openai:qwen").ask("Who is Alibaba's chief executive?")
     assert SECRET not in str(error.value)
-    result = run_qa("ask", "Who is Alibaba's chief executive?", "--llm", "openai:qwen-small", "--index",
+    result = run_qa("ask", "Who is Alibaba's chief executive?", "--llm", "openai:qwen", "--index",
                     str(corpus_index), env={"OPENAI_BASE_URL": os.environ["OPENAI_BASE_URL"], "OPENAI_API_KEY": SECRET})
     assert result.returncode == 4 and "Traceback" not in result.stderr
     assert "cannot reach the OpenAI-compatible server" in result.stderr and SECRET not in result.stderr
@@ -107,7 +125,7 @@ def test_key_is_in_no_output_report_index_or_file(openai_env, isolated_home, tmp
     config = tmp_path / "config.toml"
     config.write_text(f'corpus = "{CORPUS}"\n[thresholds]\n')
     index, report = tmp_path / "index", tmp_path / "report.json"
-    llm = ("--llm", "openai:qwen-small")
+    llm = ("--llm", "openai:qwen")
     runs = [
         run_qa("ingest", str(CORPUS), "--index", str(index), env=openai_env),
         run_qa("ask", "Who is Alibaba's chief executive?", *llm, "--index", str(index), env=openai_env),
