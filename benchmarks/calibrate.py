@@ -66,13 +66,15 @@ def ask_all(seed: int, squad: int, tatqa: int, contexts: list[str], llm: str | N
 def outcome(rows: list[dict], min_relevance: float = -1.0, max_sentinel: float = 1.0, terms: bool = False) -> dict:
     """Accuracy figures of ``rows`` had the thresholds been these; ``terms``: had a candidate signal also refused
     when a name or year of the question is missing from everything the model was shown."""
+    from qa.grounding import uncovered_terms
+
     right = refused_ans = refused_no = 0
     answerable = [r for r in rows if r["kind"] != "unanswerable"]
     for r in rows:
         c = r["confidence"]
         refused = r["refused"] or (c["similarity"] or 0) < min_relevance or (
             c["sentinel_probability"] is not None and c["sentinel_probability"] > max_sentinel) or (
-            terms and bool(uncovered(r["question"], " ".join(r["shown"]))))
+            terms and bool(uncovered_terms(r["question"], " ".join(r["shown"]))))
         if r["kind"] == "unanswerable":
             refused_no += refused
         else:
@@ -81,12 +83,6 @@ def outcome(rows: list[dict], min_relevance: float = -1.0, max_sentinel: float =
     unanswerable = len(rows) - len(answerable)
     return {"answerable": right / max(1, len(answerable)), "refused": refused_no / unanswerable if unanswerable else None,
             "false_refusals": refused_ans / max(1, len(answerable))}
-
-
-def uncovered(question: str, shown: str) -> list[str]:
-    from qa.grounding import uncovered_terms
-
-    return uncovered_terms(question, shown)
 
 
 def describe(rows: list[dict]) -> str:

@@ -149,9 +149,8 @@ def generate(question: str, context: Context, llm: LLM, *, max_tokens: int, thre
         yield piece
     tokens = llm.count_tokens("".join(m["content"] for m in messages))
     draft = "".join(pieces)
-    confidence["sentinel_probability"] = llm.probed
+    confidence["sentinel_probability"] = leaning = llm.probed
     text, citations, refusal = check_answer(draft, searched, context)
-    leaning = llm.probed
     if not refusal and leaning is not None and leaning > thresholds.max_sentinel_probability:
         refusal = (Refusal.UNSURE, f"the model gave {leaning:.2f} to answering {prompts.CANNOT_ANSWER}")
     yield finish(text, refusal, citations, draft, tokens)
@@ -170,8 +169,8 @@ def check_answer(raw: str, question: str, context: Context) -> tuple[str, list[C
     shown = context.shown
     evidence = {n: p.searchable() for n, p in enumerate(shown, start=1)}
     cited = [n for n in dict.fromkeys(grounding.cited_numbers(text)) if n in evidence]
-    missing = grounding.unsupported_figures(text, " ".join(evidence[n] for n in cited), question) if cited else ["-"]
-    if missing:  # no citation, or the right figure under the wrong number: find the sources that hold it
+    missing = grounding.unsupported_figures(text, " ".join(evidence[n] for n in cited), question)
+    if missing or not cited:  # no citation, or the right figure under the wrong number: find the sources
         holding = _sources_holding(text, evidence)
         missing = grounding.unsupported_figures(text, " ".join(evidence[n] for n in holding), question)
         if not missing:
@@ -189,7 +188,9 @@ def _sources_holding(text: str, evidence: dict[int, str]) -> list[int]:
     none); the first source when nothing tells."""
     wanted = [q for q in grounding.quantities(text) if not q.is_year()]
     if wanted:
-        held = {n: {i for i, q in enumerate(wanted) if grounding.stated(q, ev)} for n, ev in evidence.items()}
+        stated = {n: grounding.quantities(ev) for n, ev in evidence.items()}  # each source parsed once
+        held = {n: {i for i, q in enumerate(wanted) if any(grounding.same(q, h) for h in stated[n])}
+                for n in evidence}
         chosen, covered = [], set()
         for n in sorted(held, key=lambda n: -len(held[n])):
             if held[n] - covered:

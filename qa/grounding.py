@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .quantities import Quantity, quantities, same
+from .quantities import quantities, same
 
 _CITATION = re.compile(r"\[(\d+)\]")
 _FIRST_WORD = re.compile(r"^\W*\w+")
@@ -43,11 +43,6 @@ def names(text: str) -> set[str]:
 
 def years(text: str) -> set[str]:
     return set(re.findall(r"\b(?:19|20)\d\d\b", text))
-
-
-def stated(q: Quantity, text: str) -> bool:
-    """Whether ``text`` states the figure ``q``, in whatever notation."""
-    return any(same(q, h) for h in quantities(text))
 
 
 def unsupported_figures(answer: str, evidence: str, question: str = "") -> list[str]:
