@@ -21,12 +21,16 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
-from . import grounding, prompts
+from . import calculation, grounding, prompts
+from .calculation import Calculation, CalculationError
 from .context import Context
 from .llms import LLM
+from .quantities import quantities, same, stated_exponent
 from .search import Passage, long_date
 
 STOP = ["\n\n", "Question:"]
+_SCALE_WORDS = {3: "thousand", 6: "million", 9: "billion"}
+_SCALE_AFTER = re.compile(r"\s*(?:thousand|million|billion)", re.I)
 
 
 class Refusal(str, Enum):
@@ -38,6 +42,7 @@ class Refusal(str, Enum):
     SENTINEL = "sentinel"
     UNSURE = "unsure"
     UNSUPPORTED = "unsupported"
+    CALCULATION = "calculation"  # a computed answer with an operand no source states, or units that disagree
 
 
 @dataclass
@@ -70,6 +75,8 @@ class Answer:
     prompt_tokens: int | None = None
     # what the refusal signals read: best passage cosine, probability of the sentinel at the first token
     confidence: dict[str, float | None] = field(default_factory=dict)
+    # the operations behind computed figures, each with its operands as cited and the result qa computed
+    calculations: list[Calculation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict:
@@ -93,12 +100,10 @@ def build_messages(question: str, passages: list[Passage]) -> list[dict]:
                                     source=_quote(p.source or "unknown"), text=_quote(p.text))
         for n, p in enumerate(passages, start=1)
     )
-    return [
-        {"role": "system", "content": prompts.ANSWER_SYSTEM},
-        {"role": "user", "content": prompts.EXAMPLE_USER},
-        {"role": "assistant", "content": prompts.EXAMPLE_ANSWER},
-        {"role": "user", "content": prompts.ANSWER_USER.format(sources=sources, question=question)},
-    ]
+    examples = [{"role": role, "content": text} for pair in prompts.EXAMPLES
+                for role, text in zip(("user", "assistant"), pair)]
+    return [{"role": "system", "content": prompts.ANSWER_SYSTEM}, *examples,
+            {"role": "user", "content": prompts.ANSWER_USER.format(sources=sources, question=question)}]
 
 
 _CONTROL_TOKEN = re.compile(r"<\|[^|>]{1,40}\|>")
@@ -118,26 +123,26 @@ def generate(question: str, context: Context, llm: LLM, *, max_tokens: int, thre
     best = max((p.similarity for p in context.shown), default=None)
     confidence: dict[str, float | None] = {"similarity": best, "sentinel_probability": None}
 
-    def finish(text: str, refusal: tuple[Refusal, str] | None, citations: list[Citation], draft: str = "",
-               tokens: int | None = None) -> Answer:
+    def finish(checked: Checked, draft: str = "", tokens: int | None = None) -> Answer:
         timings["total"] = round(time.perf_counter() - started, 4)
         timings.setdefault("first_token", timings["total"])
-        signal, reason = refusal or (None, "")
-        return Answer(question=question, answer=prompts.REFUSAL if signal else text, refused=bool(signal),
-                      citations=[] if signal else citations, model=llm.name, timings=timings, searched=searched,
-                      refusal=signal, refusal_reason=reason, prompt_tokens=tokens, draft=draft,
-                      confidence=confidence, passages=context.shown)
+        signal, reason = checked.refusal or (None, "")
+        return Answer(question=question, answer=prompts.REFUSAL if signal else checked.text, refused=bool(signal),
+                      citations=[] if signal else checked.citations, model=llm.name, timings=timings,
+                      searched=searched, refusal=signal, refusal_reason=reason, prompt_tokens=tokens, draft=draft,
+                      confidence=confidence, calculations=[] if signal else checked.calculations,
+                      passages=context.shown)
 
     if best is None:
-        yield finish("", (Refusal.NO_PASSAGE, "no passage matched"), [])
+        yield finish(Checked.refuse(Refusal.NO_PASSAGE, "no passage matched"))
         return
     if best < thresholds.min_relevance:
-        yield finish("", (Refusal.LOW_RELEVANCE, f"best passage cosine {best:.2f} is below "
-                                                 f"{thresholds.min_relevance:.2f}"), [])
+        yield finish(Checked.refuse(Refusal.LOW_RELEVANCE, f"best passage cosine {best:.2f} is below "
+                                                           f"{thresholds.min_relevance:.2f}"))
         return
     missing = grounding.uncovered_terms(searched, " ".join(p.searchable() for p in context.shown))
     if missing:
-        yield finish("", (Refusal.UNCOVERED, f"the sources never mention {', '.join(missing)}"), [])
+        yield finish(Checked.refuse(Refusal.UNCOVERED, f"the sources never mention {', '.join(missing)}"))
         return
     messages = build_messages(searched, context.shown)
     pieces: list[str] = []
@@ -150,22 +155,38 @@ def generate(question: str, context: Context, llm: LLM, *, max_tokens: int, thre
     tokens = llm.count_tokens("".join(m["content"] for m in messages))
     draft = "".join(pieces)
     confidence["sentinel_probability"] = leaning = llm.probed
-    text, citations, refusal = check_answer(draft, searched, context)
-    if not refusal and leaning is not None and leaning > thresholds.max_sentinel_probability:
-        refusal = (Refusal.UNSURE, f"the model gave {leaning:.2f} to answering {prompts.CANNOT_ANSWER}")
-    yield finish(text, refusal, citations, draft, tokens)
+    checked = check_answer(draft, searched, context)
+    if not checked.refusal and leaning is not None and leaning > thresholds.max_sentinel_probability:
+        checked.refusal = (Refusal.UNSURE, f"the model gave {leaning:.2f} to answering {prompts.CANNOT_ANSWER}")
+    yield finish(checked, draft, tokens)
 
 
-def check_answer(raw: str, question: str, context: Context) -> tuple[str, list[Citation], tuple[Refusal, str] | None]:
-    """(answer text with citations, citations, refusal or None): the sentinel and the sources decide.
+@dataclass
+class Checked:
+    """What the checks made of a reply: the text to show and its citations and calculations, or a refusal."""
+
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    calculations: list[Calculation] = field(default_factory=list)
+    refusal: tuple[Refusal, str] | None = None
+
+    @classmethod
+    def refuse(cls, signal: Refusal, reason: str) -> "Checked":
+        return cls("", refusal=(signal, reason))
+
+
+def check_answer(raw: str, question: str, context: Context) -> Checked:
+    """The sentinel and the sources decide whether a reply stands.
 
     Figures must be figures of the cited sources (of any source, re-cited, when the model cited the wrong
     number); names may come from anywhere in the cited articles, since an article names its company once and
-    then writes "the company", or from the question.
+    then writes "the company", or from the question. An operation in braces is computed by qa, each operand
+    checked against the sources (``qa.calculation``), and shown with its working.
     """
-    text = _tidy(raw)
-    if prompts.declines(grounding.strip_citations(text)):
-        return "", [], (Refusal.SENTINEL, "the model said the sources do not answer")
+    draft = _tidy(raw)
+    text = calculation.without_calculations(draft)
+    if prompts.declines(grounding.strip_citations(text)) and not calculation.has_calculation(draft):
+        return Checked.refuse(Refusal.SENTINEL, "the model said the sources do not answer")
     shown = context.shown
     evidence = {n: p.searchable() for n, p in enumerate(shown, start=1)}
     cited = [n for n in dict.fromkeys(grounding.cited_numbers(text)) if n in evidence]
@@ -175,21 +196,46 @@ def check_answer(raw: str, question: str, context: Context) -> tuple[str, list[C
         missing = grounding.unsupported_figures(text, " ".join(evidence[n] for n in holding), question)
         if not missing:
             cited = holding
-            text = f"{grounding.strip_citations(text).rstrip()} " + "".join(f"[{n}]" for n in cited)
+            text, draft = (f"{grounding.strip_citations(t).rstrip()} " + "".join(f"[{n}]" for n in cited)
+                           for t in (text, draft))
     articles = " ".join(p.searchable() for p in context.articles + shown)
     missing += grounding.unsupported_names(text, articles, question)
     if missing:
-        return "", [], (Refusal.UNSUPPORTED, f"not in the sources: {', '.join(missing)}")
-    return text.strip(), [_citation(n, shown[n - 1]) for n in cited], None
+        return Checked.refuse(Refusal.UNSUPPORTED, f"not in the sources: {', '.join(missing)}")
+    if not calculation.has_calculation(draft):
+        text = _with_scales(text.strip(), [evidence[n] for n in cited])
+        return Checked(text, [_citation(n, shown[n - 1]) for n in cited])
+    try:
+        text, calculations = calculation.apply(draft, question, evidence, cited)
+    except CalculationError as exc:
+        return Checked.refuse(Refusal.CALCULATION, str(exc))
+    cited = [n for n in dict.fromkeys(grounding.cited_numbers(text)) if n in evidence]
+    return Checked(text, [_citation(n, shown[n - 1]) for n in cited], calculations)
+
+
+def _with_scales(text: str, sources: list[str]) -> str:
+    """The answer with a scale word after each figure that a cited source states under a units line: a model
+    copying "$4,512" from a row "in millions of dollars" has written $4,512, not $4,512 million."""
+    stated = [(q, source) for source in sources for q in quantities(source) if q.exponent == 0]
+    for q in reversed(quantities(text)):
+        digits_end = q.start + max(i for i, ch in enumerate(q.text) if ch.isdigit()) + 1
+        if q.exponent or q.kind() == "percent" or q.is_year() or _SCALE_AFTER.match(text, digits_end) \
+                or _SCALE_AFTER.match(text, q.end):
+            continue
+        exponent = next((stated_exponent(s, source) for s, source in stated
+                         if abs(s.value) == abs(q.value) and s.unit in ("", q.unit)), 0)
+        if exponent in _SCALE_WORDS:
+            text = f"{text[:digits_end]} {_SCALE_WORDS[exponent]}{text[digits_end:]}"
+    return text
 
 
 def _sources_holding(text: str, evidence: dict[int, str]) -> list[int]:
     """The fewest sources, best-ranked first, that together hold the answer's figures (or its names when it has
     none); the first source when nothing tells."""
-    wanted = [q for q in grounding.quantities(text) if not q.is_year()]
+    wanted = [q for q in quantities(text) if not q.is_year()]
     if wanted:
-        stated = {n: grounding.quantities(ev) for n, ev in evidence.items()}  # each source parsed once
-        held = {n: {i for i, q in enumerate(wanted) if any(grounding.same(q, h) for h in stated[n])}
+        stated = {n: quantities(ev) for n, ev in evidence.items()}  # each source parsed once
+        held = {n: {i for i, q in enumerate(wanted) if any(same(q, h) for h in stated[n])}
                 for n in evidence}
         chosen, covered = [], set()
         for n in sorted(held, key=lambda n: -len(held[n])):
@@ -205,6 +251,7 @@ def _sources_holding(text: str, evidence: dict[int, str]) -> list[int]:
 def _tidy(raw: str) -> str:
     text = raw.strip().strip('"').strip()
     text = re.sub(r"^(answer|response)\s*:\s*", "", text, flags=re.I)
+    text = re.sub(r"\[(\d+(?:\s*,\s*\d+)+)\]", lambda m: "".join(f"[{n.strip()}]" for n in m[1].split(",")), text)
     return re.sub(r"\s+", " ", text)
 
 

@@ -8,8 +8,9 @@ answer's figures and names are looked up in the sources it cites. Figures are co
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from .quantities import quantities, same
+from .quantities import quantities, same, stated_exponent
 
 _CITATION = re.compile(r"\[(\d+)\]")
 _FIRST_WORD = re.compile(r"^\W*\w+")
@@ -46,8 +47,11 @@ def years(text: str) -> set[str]:
 
 
 def unsupported_figures(answer: str, evidence: str, question: str = "") -> list[str]:
-    """Figures of ``answer`` that neither the evidence nor the question states."""
-    have = quantities(evidence) + quantities(question)
+    """Figures of ``answer`` that neither the evidence nor the question states; a bare figure of the evidence
+    under a units line ("in thousands") also supports the figure with that scale ("$1,150 thousand")."""
+    stated = quantities(evidence)
+    scaled = [replace(q, exponent=e) for q in stated if (e := stated_exponent(q, evidence)) != q.exponent]
+    have = stated + scaled + quantities(question)
     return [str(q) for q in quantities(strip_citations(answer)) if not any(same(q, h) for h in have)]
 
 

@@ -28,19 +28,31 @@ Rules:
 writes them, with their currency, scale and unit (such as "billion yuan", "$", "%", "mln dlrs").
 - Use only a source about the company, person, place and period the question asks about.
 - If the question asks for several items, list them all.
+- If the answer has to be calculated from figures in the sources (a change, growth rate, difference, ratio, \
+margin, share, sum or average), do not calculate it: write the calculation in curly braces where the result \
+goes, using the figures exactly as the sources state them, like {{(71.3 - 68.6) / 68.6 * 100}}%. A change \
+is the later figure minus the earlier one; a percentage change divides that by the earlier figure.
 - End the sentence with the number of the source you used, like [1].
 - If the sources do not state the answer, reply exactly: {CANNOT_ANSWER}"""
 
-# One worked exchange about a made-up company: small models copy its shape (short, figure with unit, cited).
-# Its figures appear in no real source, so the grounding check catches any that leak into an answer.
-EXAMPLE_USER = """Sources:
+# Two worked exchanges about a made-up company: small models copy their shape (short, figure with unit, cited;
+# a calculation written out, not done). Their figures appear in no real source, so the grounding check catches
+# any that leak into an answer.
+EXAMPLE_SOURCE = """Sources:
 [1] Zorblat Foods profit rises in second quarter (2031-08-02, Example Wire)
 <<<
-Zorblat Foods said revenue for the quarter ended June 30, 2031 rose 4% to 71.3 million euros. Net income was 5.2 million euros.
->>>
-
-Question: What was Zorblat Foods' revenue in the June 2031 quarter?"""
-EXAMPLE_ANSWER = "Zorblat Foods' revenue was 71.3 million euros in the June 2031 quarter [1]."
+Zorblat Foods said revenue for the quarter ended June 30, 2031 rose to 71.3 million euros from 68.6 million euros a year earlier. Net income was 5.2 million euros.
+>>>"""
+EXAMPLES = [
+    (f"{EXAMPLE_SOURCE}\n\nQuestion: What was Zorblat Foods' revenue in the June 2031 quarter?",
+     "Zorblat Foods' revenue was 71.3 million euros in the June 2031 quarter [1]."),
+    (f"{EXAMPLE_SOURCE}\n\nQuestion: By what percentage did Zorblat Foods' revenue grow in the June 2031 quarter?",
+     "Zorblat Foods' revenue grew {(71.3 - 68.6) / 68.6 * 100}% in the June 2031 quarter [1]."),
+    (f"{EXAMPLE_SOURCE}\n\nQuestion: How much more revenue did Zorblat Foods make than a year earlier?",
+     "Zorblat Foods made {71.3 - 68.6} million euros more revenue than a year earlier [1]."),
+    (f"{EXAMPLE_SOURCE}\n\nQuestion: What was Zorblat Foods' net margin in the June 2031 quarter?",
+     "Zorblat Foods' net margin was {5.2 / 71.3 * 100}% in the June 2031 quarter [1]."),
+]
 ANSWER_USER = """Sources:
 {sources}
 

@@ -89,6 +89,9 @@ _FIGURE = re.compile(
     re.I,
 )
 _CITATION = re.compile(r"\[\d+(?:\s*[,;–-]\s*\d+)*\]")
+# A units line of a table or statement: "(in millions of euros)", "$ in thousands", "RMB'000".
+_UNITS_LINE = re.compile(r"\bin\s+(thousands|millions|billions)\b|['’]000\b|\b000s\b", re.I)
+_UNITS_EXPONENTS = {"thousands": 3, "millions": 6, "billions": 9}
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,20 @@ def quantities(text: str) -> list[Quantity]:
         if quantity is not None:
             found.append(quantity)
     return found
+
+
+def stated_exponent(q: Quantity, text: str) -> int:
+    """The power of ten ``q`` (a figure found in ``text``) stands for: its own scale word, or else the units line
+    of its sentence or table row ("in millions of euros", "RMB'000"), unless the row is a per-share figure
+    ("Diluted earnings per share (in millions, except per share data)")."""
+    if q.exponent or q.unit not in ("", *_MONEY):
+        return q.exponent
+    start = max(text.rfind(". ", 0, q.start), text.rfind("\n", 0, q.start)) + 1
+    ends = [i for i in (text.find(". ", q.end), text.find("\n", q.end)) if i >= 0]
+    units = _UNITS_LINE.search(text, start, min(ends, default=len(text)))
+    if not units or "per share" in text[start:q.start].lower().replace("except per share", ""):
+        return 0
+    return _UNITS_EXPONENTS.get((units[1] or "").lower(), 3)
 
 
 def same(a: Quantity, b: Quantity) -> bool:

@@ -95,8 +95,13 @@ def from_markdown(lines: list[str], before: str = "") -> Table:
     return _assemble(rows, 1, "", before)
 
 
+_HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
+
+
 def markdown_text(text: str) -> str:
-    """``text`` with each pipe table replaced by its lines (``lines``), as a paragraph of its own."""
+    """``text`` with each pipe table, and each HTML table written inline (Markdown allows HTML), replaced by its
+    lines (``lines``), as a paragraph of its own."""
+    text = _HTML_TABLE.sub(lambda m: _inline_html(m, text), text)
     source, out, i = text.split("\n"), [], 0
     while i < len(source):
         if "|" in source[i] and i + 1 < len(source) and "|" in source[i + 1] and _SEPARATOR.fullmatch(source[i + 1]):
@@ -110,6 +115,14 @@ def markdown_text(text: str) -> str:
             out.append(source[i])
             i += 1
     return "\n".join(out)
+
+
+def _inline_html(match: re.Match, text: str) -> str:
+    from bs4 import BeautifulSoup
+
+    before = next((line for line in reversed(text[:match.start()].split("\n")) if line.strip()), "")
+    tag = BeautifulSoup(match[0], "html.parser").find("table")
+    return "\n\n" + "\n".join(lines(from_html(tag, before=before))) + "\n\n"
 
 
 def is_layout(table: Table) -> bool:

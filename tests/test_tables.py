@@ -62,6 +62,22 @@ Devices shrank.""").text
     ]
 
 
+def test_an_html_table_written_inside_markdown_is_read_as_a_table():
+    text = parse(Path("x.md"), b"""Lanting grew fast last year.
+
+<table><caption>Segments (in millions of euros)</caption>
+<tr><th></th><th>2024</th><th>2023</th></tr>
+<tr><td>Cloud</td><td>880</td><td>702</td></tr>
+</table>
+
+Devices shrank.""").text
+    assert text.split("\n\n") == [
+        "Lanting grew fast last year.",
+        "Segments — Cloud (in millions of euros): 2024 is 880; 2023 is 702.",
+        "Devices shrank.",
+    ]
+
+
 def test_first_body_rows_without_figures_become_header_rows():
     table = markdown_table("""
 |  | December 31, |  |

@@ -19,6 +19,7 @@ from .runner import Question
 
 SETS = ("squad", "tatqa")
 _FIGURE = re.compile(r"^[$€£(\-−]*\d[\d,]*(\.\d+)?\)?%?$")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _SCALE_WORD = {"thousand": " thousand", "million": " million", "billion": " billion", "percent": "%"}
 
 
@@ -77,27 +78,33 @@ def squad(n: int, seed: int) -> Sample:
 
 
 def tatqa(n: int, seed: int) -> Sample:
-    """TAT-QA dev span questions (single and multi-span): a financial report's table, as Markdown, and its
-    paragraphs."""
+    """TAT-QA dev questions answered by a span (or several) or by arithmetic: a financial report's table, as
+    Markdown, and its paragraphs. Figures are scored as TAT-QA scores them, to two decimals in the gold's scale
+    (kind 'figure'); ``category`` is 'span' or 'arithmetic', reported apart."""
     data = _read("tatqa-dev.json")
     pool = [(i, ctx, q) for i, ctx in enumerate(data) for q in ctx["questions"]
-            if q["answer_type"] in ("span", "multi-span")]
+            if q["answer_type"] in ("span", "multi-span", "arithmetic")]
     chosen = random.Random(seed).sample(pool, n)
     articles = {}
     for i, ctx, _ in chosen:
         table = _pipe_table(ctx["table"]["table"])
         paragraphs = "\n\n".join(p["text"] for p in sorted(ctx["paragraphs"], key=lambda p: p["order"]))
         articles[f"report-{i:03d}.md"] = _markdown(f"Financial report {i}", "TAT-QA", f"{table}\n\n{paragraphs}")
-    questions = []
-    for i, _, q in chosen:
-        answers = [str(a) for a in (q["answer"] if isinstance(q["answer"], list) else [q["answer"]])]
-        numeric = all(_FIGURE.match(a.strip()) for a in answers) and len(answers) == 1
-        if numeric:
-            answers = [a + _SCALE_WORD.get(q.get("scale", ""), "") for a in answers]
-        kind = "numeric" if numeric else ("list" if len(answers) > 1 else "text")
-        questions.append(Question(id=q["uid"], question=q["question"], answers=answers, kind=kind,
-                                  sources=[f"report-{i:03d}.md"]))
-    return Sample("tatqa", seed, articles, questions)
+    return Sample("tatqa", seed, articles, [_tatqa_question(q, f"report-{i:03d}.md") for i, _, q in chosen])
+
+
+def _tatqa_question(q: dict, source: str) -> Question:
+    answers = [str(a) for a in (q["answer"] if isinstance(q["answer"], list) else [q["answer"]])]
+    category = "arithmetic" if q["answer_type"] == "arithmetic" else "span"
+    if len(answers) == 1 and _FIGURE.match(answers[0].strip()) and not _YEAR.fullmatch(answers[0].strip()):
+        value = answers[0].strip()
+        if category == "arithmetic":
+            value = f"{round(float(value), 2):.2f}".rstrip("0").rstrip(".")
+        answers, kind = [value + _SCALE_WORD.get(q.get("scale", ""), "")], "figure"
+    else:
+        kind = "list" if len(answers) > 1 else "text"
+    return Question(id=q["uid"], question=q["question"], answers=answers, kind=kind, sources=[source],
+                    category=category)
 
 
 def _markdown(title: str, source: str, body: str) -> str:

@@ -13,7 +13,7 @@ from ..api import QA
 from ..errors import InputError
 from . import scorers
 
-KINDS = ("numeric", "text", "list", "unanswerable")
+KINDS = ("numeric", "figure", "text", "list", "unanswerable")
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Question:
     kind: str
     sources: list[str]
     note: str = ""
+    category: str = ""  # a finer label to report by: "computed", "table", TAT-QA's "arithmetic" or "span"
     rivals: list[str] = field(default_factory=list)  # the wrong options of a comparison question
 
 
@@ -71,9 +72,10 @@ def evaluate_one(qa: QA, q: Question) -> dict:
     answer = qa.ask(q.question)
     cited = [c.path for c in answer.citations]
     return {
-        "id": q.id, "kind": q.kind, "question": q.question, "gold": q.answers, "answer": answer.answer,
+        "id": q.id, "kind": q.kind, "category": q.category, "question": q.question, "gold": q.answers, "answer": answer.answer,
         "refused": answer.refused, "refusal": answer.refusal.value if answer.refusal else None,
         "refusal_reason": answer.refusal_reason, "draft": answer.draft, "confidence": answer.confidence,
+        "calculations": [c.working for c in answer.calculations],
         "shown": [f"{p.title}: {p.text}" for p in answer.passages],
         "correct": scorers.score(q.kind, answer.answer, q.answers, answer.refused, q.question, q.rivals),
         "exact_match": scorers.exact_match(answer.answer, q.answers) if q.answers else answer.refused,
@@ -104,6 +106,8 @@ def summarise(results: list[dict]) -> dict:
     summary = {
         "questions": len(results),
         "by_kind": {k: _accuracy([r for r in results if r["kind"] == k]) for k in KINDS},
+        "by_category": {c: _accuracy([r for r in results if r.get("category") == c])
+                        for c in sorted({r.get("category") or "" for r in results} - {""})},
         "answerable_accuracy": _accuracy(answerable)["accuracy"],
         "unanswerable_accuracy": _accuracy(unanswerable)["accuracy"],
         "false_refusal_rate": _mean([float(r["refused"]) for r in answerable]),

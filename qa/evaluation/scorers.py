@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
+from decimal import Decimal
 
 from ..grounding import strip_citations
 from ..prompts import REFUSAL, declines
@@ -36,6 +37,24 @@ def score_numeric(prediction: str, answers: list[str], question: str = "") -> bo
         if got is not None and same(golds[0], got):
             return True
     return False
+
+
+def score_figure(prediction: str, answers: list[str], question: str = "") -> bool:
+    """TAT-QA's rule for figures: the answer's figure equals the gold rounded to two decimals in the gold's
+    scale, so the scale and the sign must be right ("4,512" is not "4,512 million")."""
+    for gold_text in answers:
+        golds = [q for q in quantities(gold_text) if not q.is_year()]
+        if not golds:
+            continue
+        gold = golds[0]
+        got = answer_figure(prediction, gold, question)
+        if got is not None and _two_places(got.amount.scaleb(-gold.exponent)) == _two_places(gold.value):
+            return True
+    return False
+
+
+def _two_places(value) -> object:
+    return value.quantize(Decimal("0.01"))
 
 
 def normalize(text: str) -> str:
@@ -100,6 +119,8 @@ def score(kind: str, prediction: str, answers: list[str], refused: bool, questio
         return False
     if kind == "numeric":
         return score_numeric(prediction, answers, question)
+    if kind == "figure":
+        return score_figure(prediction, answers, question)
     if kind == "list":
         return score_list(prediction, answers)
     if rivals:
