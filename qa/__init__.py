@@ -1,9 +1,12 @@
 """qa: answers with citations from a folder of news and earnings articles."""
 
+from .answer import Answer, Citation, Refusal
 from .api import QA
+from .calculation import Calculation, Operand
 from .errors import QAError
 from .index import IngestReport
 from .search import Filters, Passage
 from .settings import Settings
 
-__all__ = ["QA", "QAError", "Filters", "IngestReport", "Passage", "Settings"]
+__all__ = ["QA", "QAError", "Answer", "Calculation", "Citation", "Filters", "IngestReport", "Operand", "Passage",
+           "Refusal", "Settings"]

@@ -183,7 +183,7 @@ def check_answer(raw: str, question: str, context: Context) -> Checked:
     then writes "the company", or from the question. An operation in braces is computed by qa, each operand
     checked against the sources (``qa.calculation``), and shown with its working.
     """
-    draft = _tidy(raw)
+    draft = calculation.plain_braces(_tidy(raw))
     text = calculation.without_calculations(draft)
     if prompts.declines(grounding.strip_citations(text)) and not calculation.has_calculation(draft):
         return Checked.refuse(Refusal.SENTINEL, "the model said the sources do not answer")
@@ -218,8 +218,9 @@ def _with_scales(text: str, sources: list[str]) -> str:
     copying "$4,512" from a row "in millions of dollars" has written $4,512, not $4,512 million."""
     stated = [(q, source) for source in sources for q in quantities(source) if q.exponent == 0]
     for q in reversed(quantities(text)):
-        digits_end = q.start + max(i for i, ch in enumerate(q.text) if ch.isdigit()) + 1
-        if q.exponent or q.kind() == "percent" or q.is_year() or _SCALE_AFTER.match(text, digits_end) \
+        digits = [i for i, ch in enumerate(q.text) if ch.isdigit()]  # none in "two" or "a dozen"
+        digits_end = q.start + digits[-1] + 1 if digits else q.end
+        if not digits or q.exponent or q.kind() == "percent" or q.is_year() or _SCALE_AFTER.match(text, digits_end) \
                 or _SCALE_AFTER.match(text, q.end):
             continue
         exponent = next((stated_exponent(s, source) for s, source in stated

@@ -89,6 +89,16 @@ class _Value:
         return dataclasses.replace(self, **changes)
 
 
+_OPERATION = re.compile(r"[\w%)]\s*[-+*/×÷−]\s*\(*\s*[$€£¥]?\s?\d")  # an operator between two operands
+
+
+def plain_braces(text: str) -> str:
+    """Braces around something that is not an operation ("{8%}", "{27.45 billion yuan ($3.76 billion)}") taken
+    off: models sometimes brace a figure they copied, which the ordinary checks then see."""
+    return CALCULATION.sub(lambda m: m[0] if _OPERATION.search(m["inside"] + (m["more"] or "")) else
+                           m[0].replace("{", "", 1).replace("}", "", 1), text)
+
+
 def has_calculation(text: str) -> bool:
     return bool(CALCULATION.search(text))
 

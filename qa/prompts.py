@@ -48,8 +48,8 @@ EXAMPLES = [
      "Zorblat Foods' revenue was 71.3 million euros in the June 2031 quarter [1]."),
     (f"{EXAMPLE_SOURCE}\n\nQuestion: By what percentage did Zorblat Foods' revenue grow in the June 2031 quarter?",
      "Zorblat Foods' revenue grew {(71.3 - 68.6) / 68.6 * 100}% in the June 2031 quarter [1]."),
-    (f"{EXAMPLE_SOURCE}\n\nQuestion: How much more revenue did Zorblat Foods make than a year earlier?",
-     "Zorblat Foods made {71.3 - 68.6} million euros more revenue than a year earlier [1]."),
+    (f"{EXAMPLE_SOURCE}\n\nQuestion: What was the change in Zorblat Foods' revenue from a year earlier?",
+     "Zorblat Foods' revenue changed by {71.3 - 68.6} million euros from a year earlier [1]."),
     (f"{EXAMPLE_SOURCE}\n\nQuestion: What was Zorblat Foods' net margin in the June 2031 quarter?",
      "Zorblat Foods' net margin was {5.2 / 71.3 * 100}% in the June 2031 quarter [1]."),
 ]

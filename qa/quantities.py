@@ -167,9 +167,10 @@ def same(a: Quantity, b: Quantity) -> bool:
     '$6.71 billion', '6,710 million dollars' and 'US$6.7bn' are the same; so are '43 pct' and '43%'.
     Percent never equals a non-percent, and percentage points equal percent only at the same amount (a
     rate cut of '25 bps' is '0.25%' but a '2 pt' rise is not a '2.4%' one). Different currencies or units
-    never match, but a bare number is compatible with any money or count unit. Leniently, a bare number
-    also equals a scaled figure with the same written value ('12.5' and '12.5 mln'): models drop the scale
-    when the question states it ("in millions of dollars"), and an invented figure rarely coincides.
+    never match, but a bare number is compatible with any money or count unit. Leniently, a figure without
+    a scale word also equals a scaled one with the same written value ('12.5' and '$12.5' both equal '12.5
+    mln dlrs'): models drop the scale when the question or a units line states it ("in millions of
+    dollars"), and an invented figure rarely coincides.
     """
     if (a.kind() == "percent") != (b.kind() == "percent"):
         return False
@@ -177,7 +178,7 @@ def same(a: Quantity, b: Quantity) -> bool:
         return a.amount == b.amount
     if a.unit != b.unit and a.unit and b.unit:
         return False
-    if (_bare(a) and b.exponent) or (_bare(b) and a.exponent):
+    if min(a.exponent, b.exponent) == 0 and max(a.exponent, b.exponent) > 0:
         return a.value == b.value or _close(a, b)
     return _close(a, b)
 

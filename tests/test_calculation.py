@@ -3,7 +3,7 @@ shown. Fast tier: no model. The sources below were written for these tests."""
 
 import pytest
 
-from qa.calculation import CalculationError, apply, compute
+from qa.calculation import CalculationError, apply, compute, plain_braces
 from qa.quantities import quantities, stated_exponent
 
 RESULTS = ("Harlow Foods said revenue rose to 280.2 billion yuan from 260.3 billion yuan a year earlier. "
@@ -70,6 +70,16 @@ def test_an_operation_continued_outside_its_braces_is_computed_whole():
     """Models close the braces early: "{a - b} / b * 100%" is one operation, and "* 100%" means percent."""
     text, _ = apply("{280.2 - 260.3} / 260.3 * 100% = 7.6% [1].", "", SOURCES, [1])
     assert text.startswith("7.65% [1].")
+
+
+@pytest.mark.parametrize("text, plain", [
+    ("Cloud grew {8%} [1].", "Cloud grew 8% [1]."),
+    ("It earned {27.45 billion yuan ($3.76 billion)} [1].", "It earned 27.45 billion yuan ($3.76 billion) [1]."),
+    ("It grew {(280.2 - 260.3) / 260.3 * 100}% [1].", "It grew {(280.2 - 260.3) / 260.3 * 100}% [1]."),
+    ("It grew {280.2 - 260.3} [1].", "It grew {280.2 - 260.3} [1]."),
+])
+def test_braces_around_a_copied_figure_are_not_an_operation(text, plain):
+    assert plain_braces(text) == plain
 
 
 def test_a_result_the_model_wrote_itself_is_replaced():

@@ -113,6 +113,12 @@ def test_a_figure_under_a_units_line_is_answered_with_its_scale():
     assert checked.refusal is None and checked.text.startswith("Separation expenses were $1,150 thousand [1]")
 
 
+def test_a_spelled_out_figure_is_left_as_written():
+    checked = check_answer("Acme Oil opened two refineries [1].", "What did Acme Oil open?",
+                           context("Acme Oil opened two refineries (in thousands of barrels a day: 250)."))
+    assert checked.refusal is None and checked.text.startswith("Acme Oil opened two refineries [1]")
+
+
 def test_a_units_line_supports_the_scaled_figure():
     checked = check_answer("Separation expenses were $1,150 thousand [1].", "What were they?", context(ROW))
     assert checked.refusal is None

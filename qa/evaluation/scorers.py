@@ -41,13 +41,17 @@ def score_numeric(prediction: str, answers: list[str], question: str = "") -> bo
 
 def score_figure(prediction: str, answers: list[str], question: str = "") -> bool:
     """TAT-QA's rule for figures: the answer's figure equals the gold rounded to two decimals in the gold's
-    scale, so the scale and the sign must be right ("4,512" is not "4,512 million")."""
+    scale, so the scale and the sign must be right ("4,512" is not "4,512 million"); TAT-QA golds carry no
+    currency, so none is compared. The answer's figure is its first that is not a year or a figure of the
+    question, and is a percentage exactly when the gold is."""
+    asked = quantities(question)
     for gold_text in answers:
         golds = [q for q in quantities(gold_text) if not q.is_year()]
         if not golds:
             continue
         gold = golds[0]
-        got = answer_figure(prediction, gold, question)
+        got = next((q for q in quantities(prediction) if not q.is_year() and not any(same(q, a) for a in asked)
+                    and (q.kind() == "percent") == (gold.kind() == "percent")), None)
         if got is not None and _two_places(got.amount.scaleb(-gold.exponent)) == _two_places(gold.value):
             return True
     return False
