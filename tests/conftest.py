@@ -18,6 +18,13 @@ EVAL_SET = ROOT / "eval" / "news.jsonl"
 QA_BIN = str(Path(sys.executable).parent / "qa")
 
 
+def pytest_collection_modifyitems(items):
+    """A test that is neither ``unit`` nor ``slow`` is ``integration``: it loads the embedder, ingests, or runs qa."""
+    for item in items:
+        if not any(item.get_closest_marker(m) for m in ("unit", "slow")):
+            item.add_marker(pytest.mark.integration)
+
+
 @pytest.fixture(scope="session")
 def session_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("qa-home")

@@ -12,7 +12,7 @@ sys.path.insert(0, str(BENCHMARKS))
 
 from corpus import generate  # noqa: E402
 
-from qa.documents import parse, read_bytes  # noqa: E402
+from qa.ingest.documents import parse, read_bytes
 
 
 def test_generated_corpus_is_repeatable_news(tmp_path):

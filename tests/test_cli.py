@@ -63,3 +63,28 @@ def test_ingest_reports_counts(tmp_path):
     assert result.returncode == 0 and "1 added" in result.stdout
     again = run_qa("ingest", str(tmp_path / "d"), "--index", str(tmp_path / "i"))
     assert "0 added" in again.stdout and "1 unchanged" in again.stdout
+
+
+def test_every_setting_can_come_from_a_preset_file_the_environment_or_the_command_line(tmp_path):
+    import json
+
+    preset = write(tmp_path, "fast.toml", 'top_k = 3\ncontext_sentences = 2\nmax_tokens = 64\n')
+    result = run_qa("--settings", str(preset), "--set", "max_tokens=80", "settings", "--json",
+                    env={"QA_CONTEXT_SENTENCES": "4"})
+    assert result.returncode == 0, result.stderr
+    values = {name: row["value"] for name, row in json.loads(result.stdout).items()}
+    assert (values["top_k"], values["context_sentences"], values["max_tokens"]) == (3, 4, 80)
+    assert json.loads(result.stdout)["embedding_model"]["description"]
+
+
+@pytest.mark.parametrize("args, code, fragment", [
+    (["--set", "no_such_field=1", "settings"], 2, "--set takes FIELD=VALUE"),
+    (["--set", "top_k=many", "settings"], 2, "bad setting"),
+])
+def test_bad_settings_are_one_line_errors(args, code, fragment):
+    one_line_error(run_qa(*args), code, fragment)
+
+
+def test_a_bad_preset_file_is_a_one_line_error(tmp_path):
+    preset = write(tmp_path, "bad.toml", "top_k = 3\nfavourite_colour = 'blue'\n")
+    one_line_error(run_qa("--settings", str(preset), "settings"), 2, "unknown setting 'favourite_colour'")

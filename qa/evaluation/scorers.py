@@ -13,9 +13,9 @@ import string
 from collections import Counter
 from decimal import Decimal
 
-from ..grounding import strip_citations
-from ..prompts import REFUSAL, declines
-from ..quantities import Quantity, quantities, same
+from ..answering.grounding import strip_citations
+from ..answering.prompts import REFUSAL, declines
+from ..text.quantities import Quantity, quantities, same
 
 
 def answer_figure(prediction: str, like: Quantity, question: str = "") -> Quantity | None:

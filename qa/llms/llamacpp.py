@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelError
-from ..models import resolve_model
+from .gguf import resolve_model
 from ..settings import Settings
 from .base import LLM
 

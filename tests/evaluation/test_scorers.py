@@ -2,9 +2,21 @@
 
 import pytest
 
-from qa.evaluation.scorers import (citation_precision, contains, is_refusal, recall_at_k, reciprocal_rank,
-                                   score, score_choice, score_list, score_numeric, token_f1)
-from qa.quantities import quantities
+from qa.evaluation.scorers import (
+    citation_precision,
+    contains,
+    is_refusal,
+    recall_at_k,
+    reciprocal_rank,
+    score,
+    score_choice,
+    score_list,
+    score_numeric,
+    token_f1,
+)
+from qa.text.quantities import quantities
+
+pytestmark = pytest.mark.unit
 
 GOLD = ["48.9 billion yuan", "$6.71 billion"]
 

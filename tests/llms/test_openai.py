@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from qa import QA
-from qa.answer import Answer
+from qa.answering.answer import Answer
 from qa.errors import ModelError
-from qa.models import resolve_model
+from qa.llms.gguf import resolve_model
 from conftest import CORPUS, run_qa
 
 pytestmark = pytest.mark.slow

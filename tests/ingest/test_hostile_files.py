@@ -5,7 +5,7 @@ import subprocess
 import time
 
 from qa import QA
-from qa.index import Index
+from qa.store.index import Index
 from conftest import QA_BIN, article, copy_corpus, write
 
 

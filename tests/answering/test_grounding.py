@@ -1,6 +1,10 @@
 """The deterministic checks that hold an answer to its sources."""
 
-from qa.grounding import key_terms, unsupported_figures, unsupported_names
+import pytest
+from qa.answering.grounding import unsupported_figures, unsupported_names
+from qa.text.names import key_terms
+
+pytestmark = pytest.mark.unit
 
 
 def test_invented_figures_are_found_in_any_notation():

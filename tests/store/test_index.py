@@ -10,7 +10,7 @@ import pytest
 
 from qa import QA
 from qa.errors import IndexStateError, InputError
-from qa.index import Index, Lock
+from qa.store.index import Index, Lock
 from conftest import QA_BIN, article, copy_corpus, write
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -109,7 +109,7 @@ def test_kill_9_mid_ingest_leaves_the_previous_index_whole(tmp_path, delay):
     kill_ingest_and_check(tmp_path, lambda index_dir, started: time.monotonic() - started >= delay)
 
 
-PUBLISH_MOMENTS = {  # files of the generation being written, in the order _publish writes them
+PUBLISH_MOMENTS = {  # files of the generation being written, in the order publish writes them
     "generation folder made": "", "texts written": "chunks.jsonl", "vectors written": "vectors.npy",
     "FAISS written": "dense.faiss", "BM25 written": "bm25", "manifest written": "manifest.json",
 }

@@ -21,12 +21,14 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 
+from ..llms import LLM
+from ..retrieval.context import Context
+from ..retrieval.search import Passage
+from ..text.dates import long_date
+from ..text.names import names
+from ..text.quantities import quantities, same, stated_exponent
 from . import calculation, grounding, prompts
 from .calculation import Calculation, CalculationError
-from .context import Context
-from .llms import LLM
-from .quantities import quantities, same, stated_exponent
-from .search import Passage, long_date
 
 STOP = ["\n\n", "Question:"]
 _SCALE_WORDS = {3: "thousand", 6: "million", 9: "billion"}
@@ -244,8 +246,8 @@ def _sources_holding(text: str, evidence: dict[int, str]) -> list[int]:
                 chosen.append(n)
                 covered |= held[n]
         return sorted(chosen) or [1]
-    names = grounding.names(text)
-    hits = [n for n, ev in evidence.items() if names and all(m.lower() in ev.lower() for m in names)]
+    named = names(text)
+    hits = [n for n, ev in evidence.items() if named and all(m.lower() in ev.lower() for m in named)]
     return hits[:1] or [1]
 
 

@@ -14,15 +14,13 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from . import grounding
-from .embedding import Embedder
-from .index import Index
-from .search import Passage, passage_from_chunk, searchable
+from ..embedding import Embedder
+from ..store.index import Index
+from ..text.dates import searchable
+from ..text.names import key_terms
+from ..text.words import content_words, sentences
+from .search import Passage, passage_from_chunk
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”']?\s+(?=[\"“(]?[A-Z0-9])")
-_WORD = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
-STOPWORDS = set("""a an the of in on for to and or by with what which who whom whose when where why how did does do was
-were is are has have had its it their his her from at as that this than be been much many per""".split())
 MAX_ARTICLE_CHUNKS = 24
 
 
@@ -41,10 +39,6 @@ class Sentence:
     position: int
     text: str
     score: float = 0.0
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for para in text.split("\n") for s in _SENTENCE_END.split(para) if s.strip()]
 
 
 def article_groups(found: list[Passage]) -> list[list[Passage]]:
@@ -66,8 +60,8 @@ def whole_articles(index: Index, groups: list[list[Passage]]) -> list[Passage]:
     return expanded
 
 
-def select(question: str, found: list[Passage], index: Index, embedder: Embedder, budget: int = 3,
-           window: int = 0, max_articles: int = 3, lexical_weight: float = 0.5) -> Context:
+def select(question: str, found: list[Passage], index: Index, embedder: Embedder, *, budget: int, window: int,
+           max_articles: int, lexical_weight: float = 0.5) -> Context:
     """The ``budget`` most relevant sentences of the first ``max_articles`` retrieved articles, each with the
     ``window`` sentences before it, grouped into one passage per article."""
     groups = article_groups(found)[:max_articles]
@@ -77,10 +71,10 @@ def select(question: str, found: list[Passage], index: Index, embedder: Embedder
         return Context([], articles)
     vectors = embedder.encode([question] + [f"{articles[s.passage].title}: {s.text}" for s in pool])
     idf = _idf(index)
-    asked = _content_words(question)
+    asked = content_words(question)
     asked_weight = sum(idf.get(w, 1.0) for w in asked) or 1.0
     for sentence, cosine in zip(pool, vectors[1:] @ vectors[0]):
-        shared = asked & _content_words(sentence.text)
+        shared = asked & content_words(sentence.text)
         sentence.score = float(cosine) + lexical_weight * sum(idf.get(w, 1.0) for w in shared) / asked_weight
     path = lambda s: articles[s.passage].path  # noqa: E731
     ranked = sorted(pool, key=lambda s: -s.score)
@@ -97,7 +91,7 @@ def _covering(question: str, candidates: list[Sentence], chosen: list[Sentence],
     def text(s: Sentence) -> str:
         return searchable(articles[s.passage].title, articles[s.passage].date, s.text).lower()
 
-    terms = {t.lower() for t in grounding.key_terms(question)}
+    terms = {t.lower() for t in key_terms(question)}
     missing = {t for t in terms if not any(t in text(s) for s in chosen)}
     extra = []
     for sentence in candidates:
@@ -135,11 +129,9 @@ def _idf(index: Index) -> dict[str, float]:
     """Inverse document frequency of words over the index's chunks: rare words tell sentences apart."""
     counts: dict[str, int] = {}
     for chunk in index.chunks:
-        for word in _content_words(f"{chunk.title} {chunk.text}"):
+        for word in content_words(f"{chunk.title} {chunk.text}"):
             counts[word] = counts.get(word, 0) + 1
     total = len(index.chunks)
     return {w: math.log(1 + total / c) for w, c in counts.items()}
 
 
-def _content_words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in STOPWORDS}

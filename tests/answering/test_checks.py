@@ -8,11 +8,14 @@ import time
 
 import pytest
 
-from qa import prompts
-from qa.answer import Answer, Refusal, Thresholds, check_answer, generate
-from qa.context import Context
+from qa.answering import prompts
+from qa.answering.answer import Answer, Refusal, Thresholds, check_answer, generate
+from qa.retrieval.context import Context
 from qa.llms.base import LLM, probe_share
-from qa.search import Passage
+from qa.llms.fake import FakeLLM
+from qa.retrieval.search import Passage
+
+pytestmark = pytest.mark.unit
 
 WIRE = ("Acme Oil Corp said first-quarter net profit rose to 12.5 mln dlrs, or 43 cts a share, from 8.7 mln dlrs. "
         "The company said output reached 3.5 mln bpd.")
@@ -29,18 +32,9 @@ def context(*texts: str, similarity: float = 0.6) -> Context:
     return Context(shown=shown, articles=[passage(f"{LEAD} {WIRE}")])
 
 
-class Scripted(LLM):
-    """Replays one reply; ``leaning`` is the probability it reports for the sentinel at the first token."""
-
-    name = "scripted"
-
-    def __init__(self, reply: str, leaning: float | None = 0.01):
-        self.reply, self.leaning, self.calls = reply, leaning, 0
-
-    def stream(self, messages, max_tokens, stop=None, probe=None):
-        self.calls += 1
-        self.probed = self.leaning if probe else None
-        yield from self.reply.split(" ")
+def scripted(reply: str, leaning: float | None = 0.01) -> FakeLLM:
+    """The registered fake backend, replaying one reply and reporting ``leaning`` for the sentinel."""
+    return FakeLLM(replies=[reply], leaning=leaning)
 
 
 def answer(llm: LLM, ctx: Context, min_relevance: float = 0.3, max_sentinel: float = 0.5) -> Answer:
@@ -125,23 +119,33 @@ def test_a_units_line_supports_the_scaled_figure():
 
 
 def test_low_relevance_refuses_without_asking_the_model():
-    llm = Scripted("Profit was 12.5 mln dlrs [1].")
+    llm = scripted("Profit was 12.5 mln dlrs [1].")
     final = answer(llm, context(WIRE, similarity=0.1))
     assert final.refused and final.refusal is Refusal.LOW_RELEVANCE and llm.calls == 0
     assert final.answer == prompts.REFUSAL and final.citations == []
 
 
 def test_a_model_leaning_to_the_sentinel_is_refused_even_when_it_answers():
-    final = answer(Scripted("Profit was 12.5 mln dlrs [1].", leaning=0.8), context(WIRE))
+    final = answer(scripted("Profit was 12.5 mln dlrs [1].", leaning=0.8), context(WIRE))
     assert final.refused and final.refusal is Refusal.UNSURE and final.draft.startswith("Profit")
     assert final.confidence["sentinel_probability"] == 0.8
 
 
 def test_a_confident_supported_answer_is_given_with_its_confidence():
-    final = answer(Scripted("Profit was 12.5 mln dlrs [1].", leaning=None), context(WIRE))
+    final = answer(scripted("Profit was 12.5 mln dlrs [1].", leaning=None), context(WIRE))
     assert not final.refused and final.citations[0].path == "acme.txt"
     assert final.confidence == {"similarity": 0.6, "sentinel_probability": None}
     assert final.to_dict()["refusal"] is None
+
+
+def test_the_fake_backend_is_registered_and_replays_its_file(tmp_path):
+    from qa.llms import backends
+
+    replies = tmp_path / "replies.txt"
+    replies.write_text("@0.4 Profit was 12.5 mln dlrs [1].\nNOT IN SOURCES\n")
+    llm = backends()["fake"].load()(str(replies), None)
+    assert "".join(llm.stream([], 8, probe="NOT")) == "Profit was 12.5 mln dlrs [1]." and llm.probed == 0.4
+    assert "".join(llm.stream([], 8)) == "NOT IN SOURCES"
 
 
 def test_probe_share_adds_the_tokens_that_begin_the_sentinel():
@@ -149,7 +153,7 @@ def test_probe_share_adds_the_tokens_that_begin_the_sentinel():
 
 
 def test_a_name_the_sources_never_mention_refuses_before_generation():
-    llm = Scripted("Profit was 12.5 mln dlrs [1].")
+    llm = scripted("Profit was 12.5 mln dlrs [1].")
     *_, final = generate("How many subscribers did Netflix add in 1987?", context(WIRE), llm, max_tokens=64,
                          thresholds=Thresholds(0.3, 0.5), started=time.perf_counter(), retrieval_seconds=0.0)
     assert final.refused and final.refusal is Refusal.UNCOVERED and llm.calls == 0

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.documents import SkipFile, discover, parse
+from qa.ingest.documents import SkipFile, discover, parse
 from conftest import article, write
 
 

@@ -10,22 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .quantities import quantities, same, stated_exponent
+from ..text.names import key_terms, names
+from ..text.quantities import quantities, same, stated_exponent
 
 _CITATION = re.compile(r"\[(\d+)\]")
-_FIRST_WORD = re.compile(r"^\W*\w+")
-_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Za-z]+)*\b")
-COMMON_CAPITALISED = {
-    "The", "A", "An", "In", "On", "Its", "It", "For", "Of", "And", "But", "Or", "To", "At", "By", "As", "This",
-    "That", "These", "Those", "What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "Did",
-    "Does", "Do", "Was", "Were", "Is", "Are", "Has", "Have", "Had", "Will", "Would", "Can", "Could", "Should",
-    "According", "Revenue", "Net", "Income", "Profit", "Sales", "Quarter", "Year", "Their", "His", "Her",
-    "He", "She", "They", "We", "I", "Yes", "No", "Not", "Also", "About", "After", "Before", "During", "From",
-    "With", "Without", "Chief", "Executive", "Officer", "Group", "Holding", "Holdings", "Inc", "Corp", "Co",
-    "Ltd", "Company", "Billion", "Million", "Trillion", "Source", "Sources", "Both", "Each", "Total", "Than",
-    "Over", "Under", "Up", "Down", "Say", "Says", "Said", "Tell", "Me", "Give", "List", "Name", "Compare",
-    "Fiscal", "First", "Second", "Third", "Fourth", "Last", "Next", "Between", "Among", "Q1", "Q2", "Q3", "Q4",
-}
 
 
 def strip_citations(text: str) -> str:
@@ -34,16 +22,6 @@ def strip_citations(text: str) -> str:
 
 def cited_numbers(text: str) -> list[int]:
     return [int(n) for n in _CITATION.findall(text)]
-
-
-def names(text: str) -> set[str]:
-    """Capitalised words that look like proper names (companies, people, places, products, months)."""
-    words = {w.removesuffix("'s") for w in _NAME.findall(strip_citations(text))}
-    return {w for w in words if w not in COMMON_CAPITALISED}
-
-
-def years(text: str) -> set[str]:
-    return set(re.findall(r"\b(?:19|20)\d\d\b", text))
 
 
 def unsupported_figures(answer: str, evidence: str, question: str = "") -> list[str]:
@@ -59,13 +37,6 @@ def unsupported_names(answer: str, evidence: str, question: str = "") -> list[st
     """Names in ``answer`` that neither the evidence nor the question contains."""
     lowered = f"{evidence} {question}".lower()
     return sorted(n for n in names(answer) if n.lower() not in lowered)
-
-
-def key_terms(question: str) -> set[str]:
-    """The names and years a question asks about: the sharpest signal of which article it means. Its first
-    word is capitalised by grammar, not because it names something ("Describe ...", "Summarise ...")."""
-    rest = _FIRST_WORD.sub("", question, count=1)
-    return names(rest) | years(question)
 
 
 def uncovered_terms(question: str, sources: str) -> list[str]:

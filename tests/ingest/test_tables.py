@@ -2,11 +2,14 @@
 
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
 
-from qa import tables
-from qa.documents import parse
-from qa.quantities import quantities
+from qa.ingest import tables
+from qa.ingest.documents import parse
+from qa.text.quantities import quantities
+
+pytestmark = pytest.mark.unit
 
 
 def html_table(html: str, before: str = "") -> tables.Table:

@@ -1,4 +1,4 @@
-"""The on-disk index: chunks, their vectors, a FAISS index, a BM25 index and a manifest of file hashes.
+"""The passage store: chunks, their vectors, a FAISS index, a BM25 index and a manifest of file hashes.
 
 Layout of an index folder::
 
@@ -18,20 +18,16 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .documents import Article, SkipFile, content_hash, discover, parse, read_bytes
-from .embedding import Embedder
-from .errors import IndexStateError, InputError
-from .safety import injection_reason
+from ..errors import IndexStateError
+from ..text.words import bm25_tokens
 
 FORMAT_VERSION = 1
 HNSW_THRESHOLD = 100_000  # exact search below this many chunks, HNSW above (see benchmarks/README.md)
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -46,24 +42,6 @@ class Chunk:
     text: str
     ordinal: int
     flagged: bool = False  # the article addresses AI models (see qa.safety): searchable, never used to answer
-
-
-@dataclass
-class IngestReport:
-    """What an ingest changed; ``skipped`` holds (path, reason) for files that could not be read."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    chunks_embedded: int = 0
-    total_chunks: int = 0
-    total_files: int = 0
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed)
 
 
 class Index:
@@ -140,6 +118,40 @@ class Index:
     def __len__(self) -> int:
         return len(self.chunks)
 
+    def dense_search(self, query_vector: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[int]:
+        """Ids of the ``n`` chunks nearest the query vector, among the ``allowed`` ones."""
+        import faiss
+
+        params = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
+            params = faiss.SearchParameters(sel=selector)
+            if isinstance(self.dense, faiss.IndexHNSW):
+                params = faiss.SearchParametersHNSW(sel=selector, efSearch=self.dense.hnsw.efSearch)
+        _, ids = self.dense.search(query_vector[None, :], min(n, len(self)), params=params)
+        return [int(i) for i in ids[0] if i >= 0]
+
+    def bm25_search(self, words: list[str], n: int, allowed: np.ndarray | None = None) -> list[int]:
+        """Ids of the ``n`` best BM25 matches of the query's tokens (``qa.text.words.bm25_tokens``) that score."""
+        if not words:
+            return []
+        scores = self.bm25.get_scores(words)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        return [int(i) for i in top_indices(scores, n) if scores[i] > 0]
+
+    def similarities(self, ids: list[int], query_vector: np.ndarray) -> list[float]:
+        """Cosine of each chunk to the query (vectors are normalised)."""
+        return [float(x) for x in np.asarray(self.vectors[ids]) @ query_vector] if ids else []
+
+
+def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the ``n`` highest scores, best first (ties by index): a partition, not a sort of all chunks."""
+    if len(scores) > n:
+        part = np.argpartition(-scores, n - 1)[:n]
+        return part[np.lexsort((part, -scores[part]))]
+    return np.argsort(-scores, kind="stable")
+
 
 def current_generation(folder: Path) -> Path | None:
     try:
@@ -170,125 +182,6 @@ class Lock:
         self.fh.close()
 
 
-def ingest(
-    paths: list[Path], folder: Path, embedder: Embedder, *, chunk_size: int = 180, chunk_overlap: int = 30,
-    rebuild: bool = False, progress: Progress | None = None, warn: Callable[[str], None] | None = None,
-) -> IngestReport:
-    """Bring the index at ``folder`` in line with ``paths``: add new files, replace changed ones, drop gone ones.
-
-    Unchanged files (same sha256) cost a read and a hash, nothing more. Raises InputError when a path is
-    missing or nothing readable was found, before anything is written.
-    """
-    folder = Path(folder)
-    missing = [str(p) for p in paths if not Path(p).exists()]
-    if missing:
-        raise InputError(f"no such file or folder: {missing[0]}")
-    files, folders = discover([Path(p) for p in paths])
-    with Lock(folder):
-        _sweep(folder, keep=None)
-        old = None if rebuild else _open_for_update(folder, embedder)
-        report = IngestReport()
-        old_files = dict(old.files) if old else {}
-        articles: list[Article] = []
-        kept_paths: set[str] = set()
-        for path in files:
-            key = str(path)
-            try:
-                data = read_bytes(path)
-                digest = content_hash(data)
-                if old_files.get(key, {}).get("sha256") == digest:
-                    kept_paths.add(key)
-                    report.unchanged += 1
-                    continue
-                articles.append(parse(path, data))
-            except (SkipFile, OSError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                report.skipped.append((key, reason))
-                if warn:
-                    warn(f"skipped {key}: {reason}")
-                continue
-            (report.updated if key in old_files else report.added).append(key)
-            if warn and (reason := injection_reason(articles[-1].text)):
-                warn(f"{key} gives instructions to AI models ('{reason}'); "
-                     "it stays searchable but will not be used for answers")
-        if not files or (not articles and not kept_paths and not old_files):
-            where = ", ".join(str(p) for p in paths)
-            raise InputError(f"no readable .md, .txt or .html files in {where}")
-        gone = [p for p in old_files if p not in kept_paths and _under(p, folders) and p not in report.updated]
-        report.removed = [p for p in gone if p not in {str(f) for f in files}]
-        if not report.changed and old is not None:
-            report.total_chunks, report.total_files = len(old), len(old_files)
-            return report
-        _write_generation(folder, old, articles, report, embedder, chunk_size, chunk_overlap, progress)
-        return report
-
-
-def _open_for_update(folder: Path, embedder: Embedder) -> Index | None:
-    if current_generation(folder) is None:
-        return None
-    index = Index.open(folder)
-    index.check_embedder(embedder.name, embedder.dim)
-    return index
-
-
-def _under(path: str, folders: list[Path]) -> bool:
-    return any(Path(path).is_relative_to(f) for f in folders)
-
-
-def _write_generation(folder, old, articles, report, embedder, chunk_size, chunk_overlap, progress) -> None:
-    replaced = set(report.updated) | set(report.removed)
-    keep_rows = [i for i, c in enumerate(old.chunks) if c.path not in replaced] if old else []
-    chunks = [old.chunks[i] for i in keep_rows] if old else []
-    old_vectors = np.asarray(old.vectors[keep_rows]) if old else np.zeros((0, embedder.dim), np.float32)
-    new_chunks = [c for a in articles for c in split_article(a, embedder, chunk_size, chunk_overlap)]
-    new_vectors = _embed(embedder, [embedding_text(c) for c in new_chunks], progress)
-    chunks += new_chunks
-    vectors = np.vstack([old_vectors, new_vectors]).astype(np.float32)
-    files = {p: meta for p, meta in (old.files.items() if old else []) if p not in replaced}
-    files.update({a.path: {"sha256": a.sha256, "title": a.title} for a in articles})
-    report.chunks_embedded = len(new_chunks)
-    report.total_chunks, report.total_files = len(chunks), len(files)
-    manifest = {
-        "format": FORMAT_VERSION,
-        "embedder": {"name": embedder.name, "dim": embedder.dim},
-        "chunk_size": chunk_size, "chunk_overlap": chunk_overlap, "files": files,
-    }
-    _publish(folder, chunks, vectors, manifest)
-
-
-def split_article(article: Article, embedder: Embedder, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
-    """Sentence-aware chunks sized in the embedder's own word pieces, so none is cut off when embedded."""
-    from llama_index.core.node_parser import SentenceSplitter
-
-    splitter = SentenceSplitter(
-        chunk_size=chunk_size, chunk_overlap=chunk_overlap, tokenizer=embedder.count_tokens,
-        paragraph_separator="\n\n",
-    )
-    flagged = bool(injection_reason(article.text))
-    return [
-        Chunk(path=article.path, title=article.title, date=article.date, source=article.source,
-              url=article.url, text=text, ordinal=i, flagged=flagged)
-        for i, text in enumerate(splitter.split_text(article.text))
-    ]
-
-
-def embedding_text(chunk: Chunk) -> str:
-    """The title travels with every chunk so that a passage knows which company and period it is about."""
-    return f"{chunk.title}\n{chunk.text}"
-
-
-def _embed(embedder: Embedder, texts: list[str], progress: Progress | None, block: int = 512) -> np.ndarray:
-    """Embed in blocks (for progress) of texts sorted by length, so that batches need little padding."""
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    vectors = np.zeros((len(texts), embedder.dim), np.float32)
-    for start in range(0, len(texts), block):
-        rows = order[start:start + block]
-        vectors[rows] = embedder.encode([texts[i] for i in rows])
-        if progress:
-            progress(min(start + block, len(texts)), len(texts))
-    return vectors
-
-
 def build_dense(vectors: np.ndarray, hnsw: bool | None = None):
     """Exact inner-product search for small indexes; HNSW once exact search gets slow (or as ``hnsw`` says)."""
     import faiss
@@ -314,16 +207,7 @@ def build_bm25(chunks: list[Chunk]):
     return retriever
 
 
-def bm25_tokens(texts: list[str], as_ids: bool = True):
-    """Lower-cased, stop-worded, stemmed tokens: ids for indexing, words for querying."""
-    import bm25s
-    import Stemmer
-
-    return bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"), return_ids=as_ids,
-                          show_progress=False)
-
-
-def _publish(folder: Path, chunks: list[Chunk], vectors: np.ndarray, manifest: dict) -> None:
+def publish(folder: Path, chunks: list[Chunk], vectors: np.ndarray, manifest: dict) -> None:
     """Write a complete generation under a temporary name, then make it live with one atomic rename."""
     import faiss
 
@@ -347,10 +231,10 @@ def _publish(folder: Path, chunks: list[Chunk], vectors: np.ndarray, manifest: d
     _fsync(pointer)
     os.replace(pointer, folder / "CURRENT")
     _fsync(folder)
-    _sweep(folder, keep={live.name, previous.name if previous else ""})
+    sweep(folder, keep={live.name, previous.name if previous else ""})
 
 
-def _sweep(folder: Path, keep: set[str] | None) -> None:
+def sweep(folder: Path, keep: set[str] | None) -> None:
     """Remove leftovers of crashed ingests and generations no reader can still be opening.
 
     The previous generation is kept for one round, for readers that read CURRENT just before the swap.

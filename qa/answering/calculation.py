@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .quantities import Quantity, quantities, stated_exponent
+from ..text.quantities import Quantity, quantities, stated_exponent
 
 # An operation in braces, with what a model sometimes writes after it: more of the operation ("{a - b} / b *
 # 100%"), which belongs to it, and its own result ("= 7.6%"), which qa replaces.

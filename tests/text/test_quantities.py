@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from qa.quantities import quantities, same
+from qa.text.quantities import quantities, same
+
+pytestmark = pytest.mark.unit
 
 
 def read(text: str) -> list[tuple[str, int, str]]:

@@ -3,8 +3,10 @@ shown. Fast tier: no model. The sources below were written for these tests."""
 
 import pytest
 
-from qa.calculation import CalculationError, apply, compute, plain_braces
-from qa.quantities import quantities, stated_exponent
+from qa.answering.calculation import CalculationError, apply, compute, plain_braces
+from qa.text.quantities import quantities, stated_exponent
+
+pytestmark = pytest.mark.unit
 
 RESULTS = ("Harlow Foods said revenue rose to 280.2 billion yuan from 260.3 billion yuan a year earlier. "
            "Net income was 48.9 billion yuan. Gross margin was 45.2% against 43.1%.")

@@ -52,3 +52,11 @@ def test_retrieval_recall_on_eval_questions(corpus_index, eval_questions):
     print(scores)
     assert scores["hybrid"]["r5"] >= 0.95
     assert scores["hybrid"]["mrr"] >= scores["dense"]["mrr"]
+
+
+def test_a_qa_leaves_its_callers_settings_as_they_were(tmp_path):
+    from qa import Settings
+
+    settings = Settings(home=tmp_path)
+    QA(index=tmp_path / "other", settings=settings, llm="openai")
+    assert settings.index is None and settings.llm == "llamacpp"

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 
-from .embedding import Embedder
-from .grounding import key_terms
-from .index import Index, bm25_tokens
+from ..embedding import Embedder
+from ..store.index import Index
+from ..text.dates import searchable
+from ..text.names import key_terms
+from ..text.words import bm25_tokens
 
-CANDIDATES = 50  # per ranking, before fusion
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,10 @@ class Passage:
         return searchable(self.title, self.date, self.text)
 
 
-def search(index: Index, embedder: Embedder, query: str, k: int = 5, filters: Filters | None = None,
-           rrf_k: int = 60, mode: str = "hybrid") -> list[Passage]:
-    """Top ``k`` passages for ``query``. ``mode`` is 'hybrid', 'dense' or 'bm25' (the last two for comparison)."""
+def search(index: Index, embedder: Embedder, query: str, *, k: int, rrf_k: int, candidates: int,
+           filters: Filters | None = None, mode: str = "hybrid") -> list[Passage]:
+    """Top ``k`` passages for ``query``; each ranking offers ``candidates`` to the fusion (``Settings`` holds the
+    values). ``mode`` is 'hybrid', 'dense' or 'bm25' (the last two for comparison)."""
     if len(index) == 0 or k <= 0:
         return []
     allowed = filters.mask(index) if filters else None
@@ -76,16 +77,16 @@ def search(index: Index, embedder: Embedder, query: str, k: int = 5, filters: Fi
     query_vector = embedder.encode([query])[0]
     rankings = []
     if mode in ("hybrid", "dense"):
-        rankings.append(_dense_ranking(index, query_vector, allowed))
+        rankings.append(index.dense_search(query_vector, candidates, allowed))
     if mode in ("hybrid", "bm25"):
-        rankings.append(_bm25_ranking(index, query, allowed))
+        rankings.append(index.bm25_search(bm25_tokens([query], as_ids=False)[0], candidates, allowed))
     fused = prefer_named(index, query, fuse(rankings, rrf_k))[:k]
-    similarities = np.asarray(index.vectors[[i for i, _ in fused]]) @ query_vector if fused else []
+    similarities = index.similarities([i for i, _ in fused], query_vector)
     return [passage_from_chunk(index, rank, chunk_id, score, float(sim))
             for rank, ((chunk_id, score), sim) in enumerate(zip(fused, similarities), start=1)]
 
 
-def fuse(rankings: list[list[int]], rrf_k: int = 60) -> list[tuple[int, float]]:
+def fuse(rankings: list[list[int]], rrf_k: int) -> list[tuple[int, float]]:
     """Reciprocal rank fusion: each ranking adds 1 / (rrf_k + rank) to an item; best total first."""
     scores: dict[int, float] = {}
     for ranking in rankings:
@@ -113,53 +114,6 @@ def prefer_named(index: Index, query: str, fused: list[tuple[int, float]], weigh
         share = sum(t in haystack for t in terms) / len(terms)
         boosted.append((chunk_id, score + weight * share))
     return sorted(boosted, key=lambda kv: (-kv[1], kv[0])) + tail
-
-
-def long_date(iso_date: str) -> str:
-    """'2025-03-14' as 'March 14, 2025', the way articles and questions write dates; other text unchanged."""
-    try:
-        day = date.fromisoformat(iso_date)
-    except ValueError:
-        return iso_date
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def searchable(title: str, iso_date: str, text: str) -> str:
-    """Title, dateline and text in one string, the date in both forms so that a question's month and year
-    can match the dateline."""
-    return f"{title} {iso_date} {long_date(iso_date)} {text}"
-
-
-def _dense_ranking(index: Index, query_vector: np.ndarray, allowed: np.ndarray | None) -> list[int]:
-    import faiss
-
-    params = None
-    if allowed is not None:
-        selector = faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64))
-        params = faiss.SearchParameters(sel=selector)
-        if isinstance(index.dense, faiss.IndexHNSW):
-            params = faiss.SearchParametersHNSW(sel=selector, efSearch=index.dense.hnsw.efSearch)
-    _, ids = index.dense.search(query_vector[None, :], min(CANDIDATES, len(index)), params=params)
-    return [int(i) for i in ids[0] if i >= 0]
-
-
-def _bm25_ranking(index: Index, query: str, allowed: np.ndarray | None) -> list[int]:
-    words = bm25_tokens([query], as_ids=False)[0]
-    if not words:
-        return []
-    scores = index.bm25.get_scores(words)
-    if allowed is not None:
-        scores = np.where(allowed, scores, 0.0)
-    top = top_indices(scores, CANDIDATES)
-    return [int(i) for i in top if scores[i] > 0]
-
-
-def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
-    """Indices of the ``n`` highest scores, best first (ties by index): a partition, not a sort of all chunks."""
-    if len(scores) > n:
-        part = np.argpartition(-scores, n - 1)[:n]
-        return part[np.lexsort((part, -scores[part]))]
-    return np.argsort(-scores, kind="stable")
 
 
 def passage_from_chunk(index: Index, rank: int, chunk_id: int, score: float, similarity: float) -> Passage:

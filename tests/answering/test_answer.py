@@ -5,9 +5,9 @@ import json
 import pytest
 
 from qa import QA
-from qa.answer import Answer
+from qa.answering.answer import Answer
 from qa.evaluation.scorers import score
-from qa.prompts import REFUSAL
+from qa.answering.prompts import REFUSAL
 from conftest import run_qa
 
 pytestmark = pytest.mark.slow

@@ -1,0 +1,1 @@
+"""Passages to an answer: prompts, generation, the checks against the sources, calculations."""

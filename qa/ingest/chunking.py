@@ -1,0 +1,29 @@
+"""Articles into chunks sized for the embedder, each carrying its article's metadata."""
+
+from __future__ import annotations
+
+from ..embedding import Embedder
+from ..store.index import Chunk
+from .documents import Article
+from .safety import injection_reason
+
+
+def split_article(article: Article, embedder: Embedder, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
+    """Sentence-aware chunks sized in the embedder's own word pieces, so none is cut off when embedded."""
+    from llama_index.core.node_parser import SentenceSplitter
+
+    splitter = SentenceSplitter(
+        chunk_size=chunk_size, chunk_overlap=chunk_overlap, tokenizer=embedder.count_tokens,
+        paragraph_separator="\n\n",
+    )
+    flagged = bool(injection_reason(article.text))
+    return [
+        Chunk(path=article.path, title=article.title, date=article.date, source=article.source,
+              url=article.url, text=text, ordinal=i, flagged=flagged)
+        for i, text in enumerate(splitter.split_text(article.text))
+    ]
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """The title travels with every chunk so that a passage knows which company and period it is about."""
+    return f"{chunk.title}\n{chunk.text}"

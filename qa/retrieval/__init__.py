@@ -1,0 +1,1 @@
+"""Question to passages: hybrid search with filters, and the sentences the model reads."""

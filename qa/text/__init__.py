@@ -1,0 +1,1 @@
+"""Reading text: words, sentences, dates and figures with their scale."""

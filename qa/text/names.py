@@ -1,0 +1,43 @@
+"""Names and years in text: the terms a question cannot paraphrase, so the sharpest signal of what it is about.
+
+Search lifts passages that hold them, context makes sure the model reads a sentence with each, and the checks
+refuse a question whose names no source mentions or an answer whose names no source gives.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CITATION = re.compile(r"\[(\d+)\]")
+_FIRST_WORD = re.compile(r"^\W*\w+")
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Za-z]+)*\b")
+COMMON_CAPITALISED = {
+    "The", "A", "An", "In", "On", "Its", "It", "For", "Of", "And", "But", "Or", "To", "At", "By", "As", "This",
+    "That", "These", "Those", "What", "Which", "Who", "Whom", "Whose", "When", "Where", "Why", "How", "Did",
+    "Does", "Do", "Was", "Were", "Is", "Are", "Has", "Have", "Had", "Will", "Would", "Can", "Could", "Should",
+    "According", "Revenue", "Net", "Income", "Profit", "Sales", "Quarter", "Year", "Their", "His", "Her",
+    "He", "She", "They", "We", "I", "Yes", "No", "Not", "Also", "About", "After", "Before", "During", "From",
+    "With", "Without", "Chief", "Executive", "Officer", "Group", "Holding", "Holdings", "Inc", "Corp", "Co",
+    "Ltd", "Company", "Billion", "Million", "Trillion", "Source", "Sources", "Both", "Each", "Total", "Than",
+    "Over", "Under", "Up", "Down", "Say", "Says", "Said", "Tell", "Me", "Give", "List", "Name", "Compare",
+    "Fiscal", "First", "Second", "Third", "Fourth", "Last", "Next", "Between", "Among", "Q1", "Q2", "Q3", "Q4",
+}
+
+
+def names(text: str) -> set[str]:
+    """Capitalised words that look like proper names (companies, people, places, products, months)."""
+    words = {w.removesuffix("'s") for w in _NAME.findall(_CITATION.sub("", text))}
+    return {w for w in words if w not in COMMON_CAPITALISED}
+
+
+def years(text: str) -> set[str]:
+    return set(re.findall(r"\b(?:19|20)\d\d\b", text))
+
+
+def key_terms(question: str) -> set[str]:
+    """The names and years a question asks about: the sharpest signal of which article it means. Its first
+    word is capitalised by grammar, not because it names something ("Describe ...", "Summarise ...")."""
+    rest = _FIRST_WORD.sub("", question, count=1)
+    return names(rest) | years(question)
+
+
