@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import render
 from .answering import prompts
-from .answering.answer import Answer
+from .answering.answer import Answer, page_label
 from .api import QA
 from .errors import QAError
 from .retrieval.search import Filters
@@ -159,6 +159,7 @@ class Repl:
         if last.refused:
             self.out.print(f"refused: {escape(last.refusal_reason)}")
         for n, p in enumerate(last.passages, start=1):
-            self.out.print(f"[bold][{n}] {escape(p.title)}[/bold] · {p.date} · {escape(p.source)}\n    {escape(p.path)}")
+            self.out.print(f"[bold][{n}] {escape(page_label(p.title, p.page))}[/bold] · {p.date} · {escape(p.source)}"
+                           f"\n    {escape(p.url or p.path)}")
             self.out.print(f"    {escape(p.text)}")
 

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from . import render
+from .answering.answer import page_label
 from .api import QA
 from .errors import InputError, QAError
 from .retrieval.search import Filters
@@ -132,7 +133,7 @@ def search_command(
     if not passages:
         out.print("no passages match")
     for p in passages:
-        out.print(f"[bold]{p.rank}. {escape(p.title)}[/bold]  [dim]{p.date} · {escape(p.source)} · "
+        out.print(f"[bold]{p.rank}. {escape(page_label(p.title, p.page))}[/bold]  [dim]{p.date} · {escape(p.source)} · "
                   f"score {p.score:.4f}[/dim]")
         out.print(f"   {escape(p.text)}\n")
 

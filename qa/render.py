@@ -38,4 +38,5 @@ def stream_answer(console: Console, stream: Iterable[str | Answer], live: bool) 
 
 def print_citations(console: Console, answer: Answer) -> None:
     for c in answer.citations:
-        console.print(f"  [{c.n}] {escape(c.title)} · {c.date} · {escape(c.source)}", style="dim", highlight=False)
+        where = " · ".join(escape(x) for x in (c.date, c.source, c.url) if x)
+        console.print(f"  [{c.n}] {escape(c.label)} · {where}", style="dim", highlight=False)

@@ -57,6 +57,17 @@ class Citation:
     date: str
     text: str
     path: str
+    url: str = ""
+    page: int | None = None  # 1-based page of a PDF
+
+    @property
+    def label(self) -> str:
+        """How the source is named to a reader: "Alibaba Group annual report 2024, p. 37"."""
+        return page_label(self.title, self.page)
+
+
+def page_label(title: str, page: int | None) -> str:
+    return f"{title}, p. {page}" if page else title
 
 
 @dataclass
@@ -98,7 +109,7 @@ class Thresholds:
 
 def build_messages(question: str, passages: list[Passage]) -> list[dict]:
     sources = "\n\n".join(
-        prompts.SOURCE_BLOCK.format(n=n, title=_quote(p.title), date=long_date(p.date),
+        prompts.SOURCE_BLOCK.format(n=n, title=_quote(page_label(p.title, p.page)), date=long_date(p.date),
                                     source=_quote(p.source or "unknown"), text=_quote(p.text))
         for n, p in enumerate(passages, start=1)
     )
@@ -259,4 +270,5 @@ def _tidy(raw: str) -> str:
 
 
 def _citation(n: int, p: Passage) -> Citation:
-    return Citation(n=n, title=p.title, source=p.source, date=p.date, text=p.text, path=p.path)
+    return Citation(n=n, title=p.title, source=p.source, date=p.date, text=p.text, path=p.path, url=p.url,
+                    page=p.page)

@@ -78,6 +78,8 @@ def ingest(
                     warn(f"skipped {key}: {reason}")
                 continue
             (report.updated if key in old_files else report.added).append(key)
+            for warning in articles[-1].warnings if warn else []:
+                warn(warning)
             if warn and (reason := injection_reason(articles[-1].text)):
                 warn(f"{key} gives instructions to AI models ('{reason}'); "
                      "it stays searchable but will not be used for answers")

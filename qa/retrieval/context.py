@@ -116,10 +116,11 @@ def _sentence_pool(articles: list[Passage]) -> list[Sentence]:
 
 
 def _grouped(articles: list[Passage], chosen: list[Sentence]) -> list[Passage]:
-    """Sentences back into one passage per article, in reading order."""
-    by_article: dict[str, list[Sentence]] = {}
+    """Sentences back into one passage per article (per page of a paged one), in reading order."""
+    by_article: dict[tuple, list[Sentence]] = {}
     for sentence in sorted(chosen, key=lambda s: (s.passage, s.position)):
-        by_article.setdefault(articles[sentence.passage].path, []).append(sentence)
+        passage = articles[sentence.passage]
+        by_article.setdefault((passage.path, passage.page), []).append(sentence)
     return [replace(articles[group[0].passage], text=" ".join(s.text for s in group))
             for group in by_article.values()]
 

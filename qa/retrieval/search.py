@@ -57,6 +57,7 @@ class Passage:
     text: str
     chunk_id: int
     flagged: bool = False
+    page: int | None = None
 
     def to_dict(self) -> dict:
         return self.__dict__.copy()
@@ -120,4 +121,4 @@ def passage_from_chunk(index: Index, rank: int, chunk_id: int, score: float, sim
     chunk = index.chunks[chunk_id]
     return Passage(rank=rank, score=round(score, 6), similarity=round(similarity, 4), title=chunk.title,
                    date=chunk.date, source=chunk.source, path=chunk.path, url=chunk.url, text=chunk.text,
-                   chunk_id=chunk_id, flagged=chunk.flagged)
+                   chunk_id=chunk_id, flagged=chunk.flagged, page=chunk.page)

@@ -42,6 +42,7 @@ class Chunk:
     text: str
     ordinal: int
     flagged: bool = False  # the article addresses AI models (see qa.safety): searchable, never used to answer
+    page: int | None = None  # 1-based page of a paged document (PDF), as a viewer shows it
 
 
 class Index:
