@@ -10,6 +10,7 @@ from pathlib import Path
 from .answering.answer import Answer, Thresholds, build_messages, generate
 from .embedding import get_embedder
 from .errors import InputError
+from .ingest import web
 from .ingest.pipeline import IngestReport, ingest
 from .llms import LLM, get_llm
 from .retrieval.context import select
@@ -62,11 +63,13 @@ class QA:
 
     def ingest(self, paths: list[str | Path], rebuild: bool = False,
                progress: Callable[[int, int], None] | None = None,
-               warn: Callable[[str], None] | None = None) -> IngestReport:
-        """Add, update and remove articles so the index matches ``paths``; see ``qa.index.ingest``."""
-        report = ingest([Path(p) for p in paths], self.index_dir, self.embedder,
+               warn: Callable[[str], None] | None = None, refresh: bool = False) -> IngestReport:
+        """Add, update and remove articles so the index matches ``paths`` (files, folders, http(s) URLs);
+        ``refresh`` fetches every ingested page again. See ``qa.ingest.pipeline.ingest``."""
+        urls = [str(p) for p in paths if web.is_url(str(p))]
+        report = ingest([Path(p) for p in paths if not web.is_url(str(p))], self.index_dir, self.embedder,
                         chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap,
-                        rebuild=rebuild, progress=progress, warn=warn)
+                        urls=urls, refresh=refresh, rebuild=rebuild, progress=progress, warn=warn)
         self._index = None
         self.embedder.export_onnx()  # quick queries from now on (once; torch is usually loaded by now)
         return report

@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from . import render
 from .answering.answer import page_label
+from .ingest import web
 from .api import QA
 from .errors import InputError, QAError
 from .retrieval.search import Filters
@@ -89,13 +90,20 @@ def make_filters(source, since, until, title) -> Filters:
 @app.command("ingest")
 @user_errors
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders of .md, .txt and .html articles.")],
+    paths: Annotated[Optional[list[str]], typer.Argument(
+        help="Files and folders of .md, .txt, .html and .pdf articles, and http(s) URLs of web pages.")] = None,
+    urls: Annotated[Optional[Path], typer.Option("--urls", help="A file of URLs, one a line.")] = None,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Fetch every ingested web page again.")] = False,
     index: IndexOpt = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start a fresh index instead of updating.")] = False,
 ):
-    """Add articles to the index; unchanged files are skipped, changed ones replaced, deleted ones dropped."""
+    """Add articles to the index; unchanged files and pages are skipped, changed ones replaced, deleted files
+    dropped."""
+    sources = list(paths or []) + (read_url_list(urls) if urls else [])
+    if not sources and not refresh:
+        raise InputError("give files, folders or URLs to ingest (or --urls FILE, or --refresh)")
     qa = make_qa(index)
-    report = run_ingest(qa, paths, rebuild)
+    report = run_ingest(qa, sources, rebuild, refresh)
     out.print(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped; "
@@ -103,7 +111,20 @@ def ingest_command(
     )
 
 
-def run_ingest(qa: QA, paths: list[Path], rebuild: bool = False):
+def read_url_list(path: Path) -> list[str]:
+    """The URLs of a file, one a line; blank lines and # comments skipped, anything else is an error."""
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    wanted = [line for line in lines if line and not line.startswith("#")]
+    bad = [line for line in wanted if not web.is_url(line)]
+    if bad:
+        raise InputError(f"{path}: not an http(s) URL: {bad[0]}")
+    return wanted
+
+
+def run_ingest(qa: QA, paths: list, rebuild: bool = False, refresh: bool = False):
     """Ingest with a progress bar on stderr and a one-line warning per skipped file."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -111,7 +132,7 @@ def run_ingest(qa: QA, paths: list[Path], rebuild: bool = False):
                   TimeRemainingColumn(), console=err, transient=True) as bar:
         task = bar.add_task("embedding passages", total=None)
         return qa.ingest(
-            paths, rebuild=rebuild,
+            paths, rebuild=rebuild, refresh=refresh,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             warn=lambda message: err.print(f"[yellow]warning:[/yellow] {escape(message)}"),
         )

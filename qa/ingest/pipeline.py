@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..store.index import FORMAT_VERSION, Index, Lock, current_generation, publish, sweep
 from .chunking import embedding_text, split_article
 from .documents import Article, SkipFile, content_hash, discover, parse, read_bytes
+from . import web
 from .safety import injection_reason
 
 Progress = Callable[[int, int], None]
@@ -42,12 +43,14 @@ class IngestReport:
 
 def ingest(
     paths: list[Path], folder: Path, embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
-    rebuild: bool = False, progress: Progress | None = None, warn: Callable[[str], None] | None = None,
+    urls: list[str] | None = None, refresh: bool = False, rebuild: bool = False, progress: Progress | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> IngestReport:
-    """Bring the index at ``folder`` in line with ``paths``: add new files, replace changed ones, drop gone ones.
+    """Bring the index at ``folder`` in line with ``paths`` and ``urls``: add new files and pages, replace changed
+    ones, drop files gone from the folders walked. ``refresh`` fetches every page already ingested again.
 
-    Unchanged files (same sha256) cost a read and a hash, nothing more. Raises InputError when a path is
-    missing or nothing readable was found, before anything is written.
+    Unchanged files (same sha256) cost a read and a hash, nothing more; an unchanged page costs its fetch.
+    Raises InputError when a path is missing or nothing readable was found, before anything is written.
     """
     folder = Path(folder)
     missing = [str(p) for p in paths if not Path(p).exists()]
@@ -59,33 +62,33 @@ def ingest(
         old = None if rebuild else _open_for_update(folder, embedder)
         report = IngestReport()
         old_files = dict(old.files) if old else {}
+        pages = list(dict.fromkeys((urls or []) + ([k for k in old_files if web.is_url(k)] if refresh else [])))
         articles: list[Article] = []
         kept_paths: set[str] = set()
-        for path in files:
-            key = str(path)
+        for source in [*files, *pages]:
+            key = str(source)
             try:
-                data = read_bytes(path)
-                digest = content_hash(data)
-                if old_files.get(key, {}).get("sha256") == digest:
-                    kept_paths.add(key)
-                    report.unchanged += 1
-                    continue
-                articles.append(parse(path, data))
+                article = _changed(source, old_files.get(key, {}).get("sha256"))
             except (SkipFile, OSError) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
                 report.skipped.append((key, reason))
                 if warn:
                     warn(f"skipped {key}: {reason}")
                 continue
+            if article is None:
+                kept_paths.add(key)
+                report.unchanged += 1
+                continue
+            articles.append(article)
             (report.updated if key in old_files else report.added).append(key)
             for warning in articles[-1].warnings if warn else []:
                 warn(warning)
             if warn and (reason := injection_reason(articles[-1].text)):
                 warn(f"{key} gives instructions to AI models ('{reason}'); "
                      "it stays searchable but will not be used for answers")
-        if not files or (not articles and not kept_paths and not old_files):
-            where = ", ".join(str(p) for p in paths)
-            raise InputError(f"no readable .md, .txt or .html files in {where}")
+        if not (files or pages) or (not articles and not kept_paths and not old_files):
+            where = ", ".join([str(p) for p in paths] + pages)
+            raise InputError(f"no readable .md, .txt, .html or .pdf files or pages in {where}")
         gone = [p for p in old_files if p not in kept_paths and _under(p, folders) and p not in report.updated]
         report.removed = [p for p in gone if p not in {str(f) for f in files}]
         if not report.changed and old is not None:
@@ -93,6 +96,15 @@ def ingest(
             return report
         _write_generation(folder, old, articles, report, embedder, chunk_size, chunk_overlap, progress)
         return report
+
+
+def _changed(source: Path | str, known_sha256: str | None) -> Article | None:
+    """The article at a file or URL, or None when its content is what the index already holds."""
+    if isinstance(source, str):
+        article = web.read(source)
+        return None if article.sha256 == known_sha256 else article
+    data = read_bytes(source)
+    return None if content_hash(data) == known_sha256 else parse(source, data)
 
 
 def _open_for_update(folder: Path, embedder: Embedder) -> Index | None:
