@@ -84,7 +84,7 @@ def qa_pipeline(folder: Path, work: Path) -> tuple[dict, Ask]:
     start = time.perf_counter()
     qa = QA(index=work / "index")  # QA.build in two steps, so that loading the models is timed apart
     qa.embedder.model  # load the ingest's encoder now: a model load, not index building
-    qa.llm.prepare(build_messages("", []))  # what the first ask would otherwise wait for (see QA._ready_llm)
+    qa.llm.prepare(build_messages("", []))  # what the first ask would otherwise wait for (see QA.ready_llm)
     loaded = time.perf_counter()
     qa.ingest([folder])
     built = time.perf_counter()

@@ -105,7 +105,7 @@ class QA:
         question = check_question(question)
         searched = check_question(searched) if searched else question
         with ThreadPoolExecutor(max_workers=1) as pool:
-            ready = pool.submit(self._ready_llm)  # llama.cpp loads with the GIL released: overlap retrieval
+            ready = pool.submit(self.ready_llm)  # llama.cpp loads with the GIL released: overlap retrieval
             start = time.perf_counter()
             found = self.search(searched, k=passages or self.settings.context_passages, filters=filters)
             context = select(searched, found, self.index, self.embedder, budget=self.settings.context_sentences,
@@ -116,7 +116,7 @@ class QA:
         yield from generate(question, context, llm, max_tokens=self.settings.max_tokens, thresholds=thresholds,
                             started=start, retrieval_seconds=retrieval_seconds, searched=searched)
 
-    def _ready_llm(self) -> LLM:
+    def ready_llm(self) -> LLM:
         """The backend, loaded, holding the answer prompt's fixed opening (see ``LLM.prepare``)."""
         llm = self.llm
         llm.prepare(build_messages("", []))

@@ -330,6 +330,42 @@ def models_prepare(name: Annotated[Optional[str], typer.Argument(help="Preset na
     out.print(f"ready: {get_embedder(settings.embedding_model, onnx_dir=settings.models_dir()).export_onnx()}")
 
 
+@app.command("serve")
+@user_errors
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Address to bind; anything but loopback needs QA_API_KEY.")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    queue: Annotated[int, typer.Option("--queue", help="Requests that may wait for the model; more get 503.")] = 4,
+    index: IndexOpt = None, llm: LlmOpt = None,
+):
+    """Serve an OpenAI-compatible API (/v1/chat/completions, /v1/models), qa's own (/v1/search, /v1/ask,
+    /v1/ingest, /health; schema at /docs) and a web page at /."""
+    import logging
+    import os
+
+    import uvicorn
+
+    from .server import create_app, is_loopback
+
+    key = os.environ.get("QA_API_KEY") or None
+    if not is_loopback(host) and not key:
+        raise InputError(f"binding to {host} exposes the articles: set QA_API_KEY, or bind to 127.0.0.1")
+    if queue < 0:
+        raise InputError("--queue must be 0 or more")
+    qa = make_qa(index, llm)
+    _ = qa.index  # a missing or foreign index fails now, in one line, not on the first request
+    qa.ready_llm()  # the model loads once, before the first request
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logging.getLogger("qa.serve").addHandler(handler)
+    logging.getLogger("qa.serve").setLevel(logging.INFO)
+    err.print(f"qa serve on http://{host}:{port} (index {qa.index_dir}; model {qa.settings.llm}"
+              f"{'; API key required' if key else ''})")
+    uvicorn.run(create_app(qa, api_key=key, queue=queue), host=host, port=port, log_level="warning",
+                access_log=False)
+
+
 @app.command("settings")
 @user_errors
 def settings_command(json_output: JsonOpt = False):
