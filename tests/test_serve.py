@@ -153,3 +153,26 @@ def test_any_address_but_loopback_needs_a_key_and_requests_without_it_get_401(in
         assert ok.status_code == 200
     finally:
         assert "s3cret-key" not in server.stop()
+
+
+def test_the_web_page_streams_an_answer_and_opens_a_citation_on_its_passage(server):
+    """In headless Chromium: ask, see the answer, click [1], see the passage with the figure marked."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Chromium is not installed (scripts/setup installs it)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 800})  # a phone's width
+            page.goto(server.base)
+            page.fill("#q", QUESTION)
+            page.press("#q", "Enter")
+            page.wait_for_selector("button.cite", timeout=300_000)
+            assert "48.9 billion yuan" in page.inner_text("#turns")
+            page.click("button.cite")
+            panel = page.wait_for_selector("section.panel")
+            marked = page.locator("section.panel mark").all_inner_texts()
+            assert "48.9" in panel.inner_text() and "48.9" in marked, marked
+        finally:
+            browser.close()
