@@ -79,17 +79,6 @@ class AskRequest(FiltersIn):
     question: str
 
 
-class CitationOut(BaseModel):
-    n: int
-    title: str
-    source: str
-    date: str
-    text: str
-    path: str
-    url: str = ""
-    page: int | None = None
-
-
 class Gate:
     """Turns at the one model: ``enter`` waits while another request runs, or refuses when ``queue`` already
     wait. A thread lock, so a request keeps its turn while its generation runs on a worker thread."""
@@ -291,7 +280,7 @@ def _completion(answer: Answer, kind: str) -> dict:
 
 
 def _extras(answer: Answer) -> dict:
-    return {"citations": [CitationOut(**asdict(c)).model_dump() for c in answer.citations],
+    return {"citations": [asdict(c) for c in answer.citations],  # qa.Citation, as the Python API gives it
             "refused": answer.refused, "refusal": answer.refusal.value if answer.refusal else None,
             "refusal_reason": answer.refusal_reason,
             "calculations": [asdict(c) for c in answer.calculations]}
