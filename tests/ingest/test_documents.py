@@ -50,7 +50,7 @@ def test_discover_walks_folders_skips_hidden_and_other_types(tmp_path):
     write(tmp_path, "a.md", "x")
     write(tmp_path, "sub/deeper/b.txt", "x")
     write(tmp_path, ".hidden/c.md", "x")
-    write(tmp_path, "d.pdf", "x")
+    write(tmp_path, "d.docx", "x")
     (tmp_path / "loop").symlink_to(tmp_path)  # a symlink loop must not hang or duplicate
     files, folders = discover([tmp_path])
     assert sorted(p.name for p in files) == ["a.md", "b.txt"]

@@ -11,7 +11,7 @@ import pytest
 from qa import QA
 from qa.errors import IndexStateError, InputError
 from qa.store.index import Index, Lock
-from conftest import QA_BIN, article, copy_corpus, write
+from conftest import CORPUS, QA_BIN, article, copy_corpus, write
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -109,6 +109,7 @@ def test_kill_9_mid_ingest_leaves_the_previous_index_whole(tmp_path, delay):
     kill_ingest_and_check(tmp_path, lambda index_dir, started: time.monotonic() - started >= delay)
 
 
+WHOLE = 1 + len(list(CORPUS.glob("*.md")))  # the small folder's article and the bundled corpus
 PUBLISH_MOMENTS = {  # files of the generation being written, in the order publish writes them
     "generation folder made": "", "texts written": "chunks.jsonl", "vectors written": "vectors.npy",
     "FAISS written": "dense.faiss", "BM25 written": "bm25", "manifest written": "manifest.json",
@@ -130,7 +131,7 @@ def kill_ingest_and_check(tmp_path, moment, must_reach: bool = False):
     index_dir = tmp_path / "idx"
     env = {**os.environ, "QA_INDEX": str(index_dir)}
     subprocess.run([QA_BIN, "ingest", str(small)], env=env, check=True, capture_output=True)
-    big = copy_corpus(small)  # same folder, 32 more articles
+    big = copy_corpus(small)  # same folder, every bundled article more
     proc = subprocess.Popen([QA_BIN, "ingest", str(big)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     started = time.monotonic()
@@ -142,10 +143,10 @@ def kill_ingest_and_check(tmp_path, moment, must_reach: bool = False):
     index = Index.open(index_dir)
     assert len(index.chunks) == len(index.vectors) == index.dense.ntotal
     assert {c.path for c in index.chunks} == set(index.files)
-    assert len(index.files) in (1, 33)  # the old state or the new one, never a mix
+    assert len(index.files) in (1, WHOLE)  # the old state or the new one, never a mix
     result = subprocess.run([QA_BIN, "ingest", str(big)], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     index = Index.open(index_dir)
-    assert len(index.files) == 33
+    assert len(index.files) == WHOLE
     assert len({(c.path, c.ordinal) for c in index.chunks}) == len(index.chunks) == index.dense.ntotal
     assert not [p for p in index_dir.iterdir() if p.name.startswith("tmp-")]
