@@ -16,8 +16,6 @@ from functools import lru_cache
 
 from ..embedding import Embedder
 from ..store.index import Index
-from ..text.dates import searchable
-from ..text.names import key_terms
 from ..text.words import content_words, sentences
 from .search import Passage, passage_from_chunk
 
@@ -77,31 +75,9 @@ def select(question: str, found: list[Passage], index: Index, embedder: Embedder
         shared = asked & content_words(sentence.text)
         sentence.score = float(cosine) + lexical_weight * sum(idf.get(w, 1.0) for w in shared) / asked_weight
     path = lambda s: articles[s.passage].path  # noqa: E731
-    ranked = sorted(pool, key=lambda s: -s.score)
-    best = ranked[:budget] + _covering(question, ranked[budget:], ranked[:budget], articles, budget)
+    best = sorted(pool, key=lambda s: -s.score)[:budget]
     chosen = {j for b in best for j in range(max(0, b.position - window), b.position + 1) if path(pool[j]) == path(b)}
     return Context(_grouped(articles, [pool[j] for j in sorted(chosen)]), articles)
-
-
-def _covering(question: str, candidates: list[Sentence], chosen: list[Sentence], articles: list[Passage],
-              most: int) -> list[Sentence]:
-    """Up to ``most`` more sentences, best first, each bringing a name or year of the question that the chosen
-    ones (with their titles and datelines) lack: a question about two companies or two quarters needs a
-    sentence of each article, and the refusal check would otherwise find a term it asks about missing."""
-    def text(s: Sentence) -> str:
-        return searchable(articles[s.passage].title, articles[s.passage].date, s.text).lower()
-
-    terms = {t.lower() for t in key_terms(question)}
-    missing = {t for t in terms if not any(t in text(s) for s in chosen)}
-    extra = []
-    for sentence in candidates:
-        if len(extra) == most or not missing:
-            break
-        brings = {t for t in missing if t in text(sentence)}
-        if brings:
-            extra.append(sentence)
-            missing -= brings
-    return extra
 
 
 def _sentence_pool(articles: list[Passage]) -> list[Sentence]:
