@@ -4,7 +4,7 @@
 
 On one generated corpus (benchmarks/corpus.py), each round runs, each in a fresh process so peak memory is its own:
 
-- ``qa``: ``qa.index.ingest`` into an empty index (read, parse, split, embed, FAISS + BM25, write);
+- ``qa``: ``qa.ingest.pipeline.ingest`` into an empty index (read, parse, split, embed, FAISS + BM25, write);
 - ``llama-index``: ``SimpleDirectoryReader`` + ``VectorStoreIndex.from_documents`` with its default splitter and
   in-memory store, embedding with the same model through ``HuggingFaceEmbedding``;
 - ``llama-index-fit`` (first round only, it is slow): the same with 180-token chunks, so its embedder reads the whole text as qa's does (its

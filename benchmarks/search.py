@@ -7,7 +7,7 @@ larger collections are synthetic: each vector is a normalised mix of two real on
 opening of a real chunk. Queries are questions about the generated companies, embedded by qa.
 
 For each size it prints, for the exact (flat) and the HNSW index: build time, size, single-query latency
-p50/p95 and recall@10 against exact search. Then qa itself: an index generation written by ``qa.index``
+p50/p95 and recall@10 against exact search. Then qa itself: an index generation written by ``qa.store.index``
 (which picks the type by size), opened in a new process: time to open, memory per chunk, size on disk, and
 latency of ``QA.search`` (query embedding, dense + BM25, fusion) p50/p95.
 """
