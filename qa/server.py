@@ -160,7 +160,7 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
 
     @app.post("/v1/ask")
     async def ask(body: AskRequest):
-        answer = await _answer(lambda cancelled: qa.stream(body.question, filters=body.filters()))
+        answer = await _answer(lambda: qa.stream(body.question, filters=body.filters()))
         return answer.to_dict()
 
     @app.post("/v1/chat/completions")
@@ -168,7 +168,7 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
         question, turns = _conversation(body.messages)
         filters = body.filters.filters() if body.filters else None
 
-        def stream(cancelled):
+        def stream():
             searched = standalone(qa, turns, question) if turns else None
             return qa.stream(question, filters=filters, searched=searched)
 
@@ -197,13 +197,7 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
             gate.release()
 
     async def _answer(make_stream) -> Answer:
-        def run():
-            for item in make_stream(threading.Event()):
-                if isinstance(item, Answer):
-                    return item
-            raise RuntimeError("the answer stream ended without an Answer")
-
-        return await _with_model(run)
+        return await _with_model(lambda: _generate(make_stream, threading.Event()))
 
     async def _events(make_stream, request: Request):
         """SSE for a streamed chat completion: the role at once, then the checked answer, then the extras."""
@@ -241,7 +235,7 @@ class Busy(Exception):
 
 def _generate(make_stream, cancelled: threading.Event) -> Answer | None:
     """Run an answer stream to its Answer on a worker thread; None when the client went away first."""
-    stream = make_stream(cancelled)
+    stream = make_stream()
     try:
         for item in stream:
             if cancelled.is_set():

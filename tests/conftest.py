@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -66,6 +67,13 @@ def run_qa(*args: str, env: dict | None = None, input: str | None = None, timeou
     """Run the installed ``qa`` command as a user would, in a subprocess."""
     return subprocess.run([QA_BIN, *args], capture_output=True, text=True, env={**os.environ, **(env or {})},
                           input=input, timeout=timeout)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -4,7 +4,6 @@ the queue, and uploads that try to be too big or to write outside the index."""
 
 import os
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -12,17 +11,11 @@ import time
 import httpx
 import pytest
 
-from conftest import QA_BIN, run_qa
+from conftest import QA_BIN, free_port, run_qa
 from qa.answering.prompts import REFUSAL
 
 pytestmark = pytest.mark.slow
 QUESTION = "What was Alibaba's net income in the quarter ended December 2024?"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:

@@ -26,13 +26,11 @@ from ..retrieval.context import Context
 from ..retrieval.search import Passage
 from ..text.dates import long_date
 from ..text.names import names
-from ..text.quantities import quantities, same, stated_exponent
+from ..text.quantities import SCALE_NAMES, SCALE_WORD, quantities, same, stated_exponent
 from . import calculation, grounding, prompts
 from .calculation import Calculation, CalculationError
 
 STOP = ["\n\n", "Question:"]
-_SCALE_WORDS = {3: "thousand", 6: "million", 9: "billion"}
-_SCALE_AFTER = re.compile(r"\s*(?:thousand|million|billion)", re.I)
 
 
 class Refusal(str, Enum):
@@ -233,13 +231,13 @@ def _with_scales(text: str, sources: list[str]) -> str:
     for q in reversed(quantities(text)):
         digits = [i for i, ch in enumerate(q.text) if ch.isdigit()]  # none in "two" or "a dozen"
         digits_end = q.start + digits[-1] + 1 if digits else q.end
-        if not digits or q.exponent or q.kind() == "percent" or q.is_year() or _SCALE_AFTER.match(text, digits_end) \
-                or _SCALE_AFTER.match(text, q.end):
+        if not digits or q.exponent or q.kind() == "percent" or q.is_year() \
+                or SCALE_WORD.match(text[digits_end:].lstrip()) or SCALE_WORD.match(text[q.end:].lstrip()):
             continue
         exponent = next((stated_exponent(s, source) for s, source in stated
                          if abs(s.value) == abs(q.value) and s.unit in ("", q.unit)), 0)
-        if exponent in _SCALE_WORDS:
-            text = f"{text[:digits_end]} {_SCALE_WORDS[exponent]}{text[digits_end:]}"
+        if exponent in SCALE_NAMES:
+            text = f"{text[:digits_end]} {SCALE_NAMES[exponent]}{text[digits_end:]}"
     return text
 
 

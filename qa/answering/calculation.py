@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ..text.quantities import Quantity, quantities, stated_exponent
+from ..text.quantities import SCALE_NAMES, SCALE_WORD, Quantity, quantities, stated_exponent
 
 # An operation in braces, with what a model sometimes writes after it: more of the operation ("{a - b} / b *
 # 100%"), which belongs to it, and its own result ("= 7.6%"), which qa replaces.
@@ -38,8 +38,6 @@ CALCULATION = re.compile(r"\{(?P<inside>[^{}]{1,300})\}"
 _OPERATORS = {ast.Add: "+", ast.Sub: "−", ast.Mult: "×", ast.Div: "/"}
 _TOKEN = re.compile(r"[()+\-−–*×÷/]")
 _CONSTANTS = {Decimal(n) for n in range(1, 13)} | {Decimal(100), Decimal(1000)}
-_SCALE_WORDS = re.compile(r"\b(?:thousand|million|billion|trillion)s?\b", re.I)
-_SCALE_WORD = {3: "thousand", 6: "million", 9: "billion", 12: "trillion", 0: ""}
 _ROUNDING = re.compile(r"nearest\s+(whole|integer|percent|dollar|tenth|hundredth)|"
                        r"(\d|one|two|three|four)\s+decimal", re.I)
 _PLACES = {"whole": 0, "integer": 0, "percent": 0, "dollar": 0, "tenth": 1, "hundredth": 2, "one": 1, "two": 2,
@@ -121,7 +119,7 @@ def apply(text: str, question: str, sources: dict[int, str], cited: list[int]) -
         percent = after.startswith("%") or "%" in (match["own"] or "") or operation.rstrip().endswith("%")
         calculation = compute(operation.rstrip().removesuffix("%"), sources, cited, places, percent)
         calculations.append(calculation)
-        if _SCALE_WORDS.search(calculation.result):  # the source's scale, not the one the model wrote
+        if SCALE_WORD.search(calculation.result):  # the source's scale, not the one the model wrote
             return _fit(calculation.result, text[:match.start()], after)
         return _fit(calculation.result, text[:match.start()], (match["scale"] or "").strip() + after) + \
             (match["scale"] or "")
@@ -144,8 +142,8 @@ def _fit(result: str, before: str, after: str) -> str:
     head, tail = result[:number.start()], result[number.end():]
     if head.strip() and before.rstrip().endswith(head.strip().lstrip("-")):
         head = "-" if head.startswith("-") else ""
-    scales = [w for w in tail.split() if _SCALE_WORDS.fullmatch(w)]
-    units = [w for w in tail.split() if not _SCALE_WORDS.fullmatch(w)]
+    scales = [w for w in tail.split() if SCALE_WORD.fullmatch(w)]
+    units = [w for w in tail.split() if not SCALE_WORD.fullmatch(w)]
     if units and after.lower().startswith(units[0].lower()):  # "{...} yuan": keep the scale, not the unit
         tail = "".join(f" {w}" for w in scales)
     elif scales and after.lower().startswith(scales[0].lower()):
@@ -258,7 +256,7 @@ def _scale(stated: Quantity, text: str) -> tuple[int, str]:
     exponent = stated_exponent(stated, text)
     if exponent == stated.exponent:
         return exponent, stated.text
-    return exponent, f"{stated.text} {_SCALE_WORD[exponent]}"
+    return exponent, f"{stated.text} {SCALE_NAMES[exponent]}"
 
 
 def _value(stated: Quantity, exponent: int) -> _Value:
@@ -266,8 +264,9 @@ def _value(stated: Quantity, exponent: int) -> _Value:
         return _Value(stated.value, "percent", "%", places=stated.places)
     if stated.unit == "pt":
         return _Value(stated.amount, "pt", "pt", places=stated.places)
-    template = stated.text.strip("()") if stated.exponent == exponent else f"{stated.text.strip('()')} " \
-                                                                          f"{_SCALE_WORD.get(exponent, '')}"
+    template = stated.text.strip("()")
+    if exponent != stated.exponent:  # the scale came from a units line: write it out
+        template += f" {SCALE_NAMES[exponent]}"
     return _Value(stated.value.scaleb(exponent), "amount", stated.unit, exponent, template, stated.places)
 
 
@@ -384,7 +383,7 @@ def _show(value: _Value, places: int | None) -> str:
         return f"{sign}{number} percentage points"
     if value.kind == "amount" and re.search(r"\d", value.template):
         return sign + re.sub(r"\d[\d,]*(?:\.\d+)?|\.\d+", number, value.template, count=1)
-    scale = _SCALE_WORD.get(value.exponent, "") if value.kind == "amount" else ""
+    scale = SCALE_NAMES.get(value.exponent, "") if value.kind == "amount" else ""
     return " ".join(filter(None, [f"{sign}{number}", scale, value.unit if value.kind == "amount" else ""]))
 
 

@@ -18,43 +18,39 @@ from ..answering.prompts import REFUSAL, declines
 from ..text.quantities import Quantity, quantities, same
 
 
-def answer_figure(prediction: str, like: Quantity, question: str = "") -> Quantity | None:
-    """The prediction's answer figure: the first of the gold's kind that is not a year or a question number."""
+def answer_figure(prediction: str, like: Quantity, question: str = "", currency_blind: bool = False
+                  ) -> Quantity | None:
+    """The prediction's answer figure: the first of the gold's kind that is not a year or a question number.
+    ``currency_blind`` compares kinds as percent or not, for golds that carry no currency (TAT-QA)."""
     asked = quantities(question)
+    kind = (lambda q: q.kind() == "percent") if currency_blind else (lambda q: q.kind())
     for q in quantities(prediction):
-        if q.is_year() or q.kind() != like.kind() or any(same(q, a) for a in asked):
+        if q.is_year() or kind(q) != kind(like) or any(same(q, a) for a in asked):
             continue
         return q
     return None
 
 
 def score_numeric(prediction: str, answers: list[str], question: str = "") -> bool:
-    for gold_text in answers:
-        golds = [q for q in quantities(gold_text) if not q.is_year()]
-        if not golds:
-            continue
-        got = answer_figure(prediction, golds[0], question)
-        if got is not None and same(golds[0], got):
-            return True
-    return False
+    return any(same(gold, got) for gold, got in _figures(prediction, answers, question))
 
 
 def score_figure(prediction: str, answers: list[str], question: str = "") -> bool:
     """TAT-QA's rule for figures: the answer's figure equals the gold rounded to two decimals in the gold's
     scale, so the scale and the sign must be right ("4,512" is not "4,512 million"); TAT-QA golds carry no
-    currency, so none is compared. The answer's figure is its first that is not a year or a figure of the
-    question, and is a percentage exactly when the gold is."""
-    asked = quantities(question)
+    currency, so none is compared."""
+    return any(_two_places(got.amount.scaleb(-gold.exponent)) == _two_places(gold.value)
+               for gold, got in _figures(prediction, answers, question, currency_blind=True))
+
+
+def _figures(prediction: str, answers: list[str], question: str, currency_blind: bool = False):
+    """(gold figure, the prediction's answer figure) for each gold answer that states a figure the prediction
+    also gives one of."""
     for gold_text in answers:
         golds = [q for q in quantities(gold_text) if not q.is_year()]
-        if not golds:
-            continue
-        gold = golds[0]
-        got = next((q for q in quantities(prediction) if not q.is_year() and not any(same(q, a) for a in asked)
-                    and (q.kind() == "percent") == (gold.kind() == "percent")), None)
-        if got is not None and _two_places(got.amount.scaleb(-gold.exponent)) == _two_places(gold.value):
-            return True
-    return False
+        got = answer_figure(prediction, golds[0], question, currency_blind) if golds else None
+        if got is not None:
+            yield golds[0], got
 
 
 def _two_places(value) -> object:

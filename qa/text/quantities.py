@@ -33,7 +33,9 @@ from decimal import Decimal
 
 _SCALE_EXPONENTS = {"thousand": 3, "k": 3, "million": 6, "mln": 6, "mn": 6, "m": 6, "billion": 9, "bln": 9,
                     "bn": 9, "b": 9, "trillion": 12, "tn": 12, "trn": 12}
-_SCALE_NAMES = {3: "thousand", 6: "million", 9: "billion", 12: "trillion"}
+# Powers of ten by the words that name them, for writing a figure with its scale; and those words in text.
+SCALE_NAMES = {3: "thousand", 6: "million", 9: "billion", 12: "trillion"}
+SCALE_WORD = re.compile(r"\b(?:thousand|million|billion|trillion)s?\b", re.I)
 _CODES = ("USD", "EUR", "GBP", "JPY", "CNY", "HKD", "TWD", "KRW", "INR", "CAD", "AUD", "SGD", "CHF")
 # Keyed by a currency's symbol, or the first word of its name lower-cased without dots or a plural "s".
 _CURRENCIES = {code.lower(): code for code in _CODES} | {
@@ -125,8 +127,8 @@ class Quantity:
         return _bare(self) and len(self.text) == 4 and self.text.isdigit() and 1900 <= self.value <= 2100
 
     def __str__(self) -> str:
-        if self.exponent in _SCALE_NAMES:
-            number = f"{self.value} {_SCALE_NAMES[self.exponent]}"
+        if self.exponent in SCALE_NAMES:
+            number = f"{self.value} {SCALE_NAMES[self.exponent]}"
         else:
             number = str(self.amount)
         if self.unit == "%":

@@ -1,7 +1,6 @@
 """The openai backend end to end against a real OpenAI-compatible server (llama-cpp-python's) on 127.0.0.1."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,16 +13,10 @@ from qa import QA
 from qa.answering.answer import Answer
 from qa.errors import ModelError
 from qa.llms.gguf import resolve_model
-from conftest import CORPUS, run_qa
+from conftest import CORPUS, free_port, run_qa
 
 pytestmark = pytest.mark.slow
 SECRET = "sk-test-7f3c9a1e-never-print-me"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def serve(model: Path, *options: str):
