@@ -53,7 +53,7 @@ def warm(index: Path, budgets: list[int], llm: str | None) -> dict[int, dict]:
     summaries = {}
     for budget in budgets:
         qa = QA(index=index, llm=llm)
-        qa.settings.context_sentences = budget
+        qa.settings.retrieval.context_sentences = budget
         summaries[budget] = summarise(run(qa, questions))
         print(f"{budget} sources: done", flush=True)
     return summaries

@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/calibrate.py --sweep benchmarks/out/calibrate-1.json [--context 3:0:3]
 
 The first form asks every question of the own set, a SQuAD 2.0 sample and a TAT-QA span sample (seeded)
-once per context shape ``sentences:window:articles`` (see ``Settings.context_*``), with both confidence
+once per context shape ``sentences:window:articles`` (see ``RetrievalSettings.context_*``), with both confidence
 thresholds switched off so that every answer is generated and its confidence recorded. It prints accuracy,
 refusals and latency per set and shape, and writes every row to ``benchmarks/out/calibrate-SEED.json``.
 
@@ -54,11 +54,12 @@ def ask_all(seed: int, squad: int, tatqa: int, contexts: list[str], llm: str | N
         for shape in contexts:
             qa = QA.build([folder], index=index, llm=llm)
             sentences, window, articles = (int(x) for x in shape.split(":"))
-            qa.settings.context_sentences, qa.settings.context_window = sentences, window
-            qa.settings.context_articles = articles
-            qa.settings.min_relevance, qa.settings.max_sentinel_probability = -1.0, 1.0
+            qa.settings.retrieval.context_sentences, qa.settings.retrieval.context_window = sentences, window
+            qa.settings.retrieval.context_articles = articles
+            qa.settings.answer.min_relevance, qa.settings.answer.max_sentinel_probability = -1.0, 1.0
             qa._llm = shared_llm = shared_llm or qa.llm  # one loaded model for every run
-            rows[shape][name] = run(qa, questions, progress=lambda r: print(".", end="", file=sys.stderr, flush=True))
+            results = run(qa, questions, progress=lambda r: print(".", end="", file=sys.stderr, flush=True))
+            rows[shape][name] = [r.to_dict() for r in results]  # as recorded, so --sweep replays the same rows
             print(f"\n{name} {shape}: {describe(rows[shape][name])}", file=sys.stderr, flush=True)
     return rows
 

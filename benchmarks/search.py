@@ -33,7 +33,7 @@ from measure import rss_mb  # noqa: E402
 
 from qa.settings import Settings  # noqa: E402
 
-SETTINGS = Settings()  # chunking and the embedding model as qa ingests with them
+SETTINGS = Settings.load()  # chunking and the embedding model as qa ingests with them
 OUT = HERE / "out"
 BASE_ARTICLES = 300
 
@@ -49,9 +49,9 @@ def base_collection(folder: Path):
     from qa.embedding import get_embedder
     from qa.ingest.chunking import embedding_text, split_article
 
-    embedder = get_embedder(SETTINGS.embedding_model)
+    embedder = get_embedder(SETTINGS.index.embedding_model)
     articles = [parse(p, read_bytes(p)) for p in generate(folder, BASE_ARTICLES, seed=11)]
-    chunks = [c for a in articles for c in split_article(a, embedder, SETTINGS.chunk_size, SETTINGS.chunk_overlap)]
+    chunks = [c for a in articles for c in split_article(a, embedder, SETTINGS.index.chunk_size, SETTINGS.index.chunk_overlap)]
     vectors = embedder.encode([embedding_text(c) for c in chunks])
     questions = []
     for article in articles:
@@ -136,8 +136,8 @@ def qa_index_at(folder: Path, chunks, vectors) -> float:
 
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    manifest = {"format": FORMAT_VERSION, "embedder": {"name": SETTINGS.embedding_model, "dim": vectors.shape[1]},
-                "chunk_size": SETTINGS.chunk_size, "chunk_overlap": SETTINGS.chunk_overlap, "files": {}}
+    manifest = {"format": FORMAT_VERSION, "embedder": {"name": SETTINGS.index.embedding_model, "dim": vectors.shape[1]},
+                "chunk_size": SETTINGS.index.chunk_size, "chunk_overlap": SETTINGS.index.chunk_overlap, "files": {}}
     start = time.perf_counter()
     publish(folder, chunks, vectors, manifest)
     return time.perf_counter() - start

@@ -73,7 +73,7 @@ def gguf_path(settings: Settings) -> Path:
 
     prefix, _, model = settings.llm.partition(":")
     if prefix != "llamacpp":
-        raise InputError(f"the starter needs a local llamacpp model, and QA_LLM is {settings.llm!r}")
+        raise InputError(f"the starter needs a local llamacpp model, and QA_LLM is {settings.llm.spec!r}")
     return resolve_model(model or None, settings.models_dir())
 
 
@@ -105,11 +105,11 @@ def starter_pipeline(folder: Path, work: Path) -> tuple[dict, Ask]:
     from llama_index.core import SimpleDirectoryReader, VectorStoreIndex
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    settings = Settings()
+    settings = Settings.load()
     gguf = gguf_path(settings)
     start = time.perf_counter()
     LlamaIndexSettings.embed_model = HuggingFaceEmbedding(model_name=str(get_model_path()))
-    LlamaIndexSettings.llm = llm = chat_llamacpp(gguf, n_threads=settings.threads or os.cpu_count())
+    LlamaIndexSettings.llm = llm = chat_llamacpp(gguf, n_threads=settings.llm.threads or os.cpu_count())
     loaded = time.perf_counter()
     documents = SimpleDirectoryReader(str(folder)).load_data()
     index = VectorStoreIndex.from_documents(documents)

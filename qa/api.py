@@ -7,14 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .answering.answer import Answer, Thresholds, build_messages, generate
+from .answering.answer import Answer, Asked, build_messages, generate
 from .embedding import get_embedder
 from .errors import InputError
 from .ingest import web
 from .ingest.pipeline import IngestReport, ingest
 from .llms import LLM, get_llm
 from .retrieval.context import select
-from .retrieval.search import Filters, Passage, search
+from .retrieval.search import Filters, Found, Passage, search
 from .settings import Settings
 from .store.index import Index
 
@@ -29,11 +29,12 @@ class QA:
     """
 
     def __init__(self, index: str | Path | None = None, settings: Settings | None = None, llm: str | None = None):
-        changes = {"index": Path(index)} if index is not None else {}
+        """``settings`` default to ``Settings.load()`` (the environment); ``index`` and ``llm`` override theirs."""
+        changes = {"index.path": Path(index)} if index is not None else {}
         if llm is not None:
-            changes["llm"] = llm
+            changes["llm.spec"] = llm
         # a copy: the caller's Settings stay as they were, whatever this QA is told later
-        self.settings = (settings or Settings()).model_copy(update=changes)
+        self.settings = (settings or Settings.load()).updated(changes)
         self._index: Index | None = None
         self._llm = None
 
@@ -50,7 +51,7 @@ class QA:
 
     @property
     def embedder(self):
-        return get_embedder(self.settings.embedding_model, precision=self.settings.embed_precision,
+        return get_embedder(self.settings.index.embedding_model, precision=self.settings.index.embed_precision,
                             onnx_dir=self.settings.models_dir())
 
     @property
@@ -68,7 +69,7 @@ class QA:
         ``refresh`` fetches every ingested page again. See ``qa.ingest.pipeline.ingest``."""
         urls = [str(p) for p in paths if web.is_url(str(p))]
         report = ingest([Path(p) for p in paths if not web.is_url(str(p))], self.index_dir, self.embedder,
-                        chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap,
+                        chunk_size=self.settings.index.chunk_size, chunk_overlap=self.settings.index.chunk_overlap,
                         urls=urls, refresh=refresh, rebuild=rebuild, progress=progress, warn=warn)
         self._index = None
         self.embedder.export_onnx()  # quick queries from now on (once; torch is usually loaded by now)
@@ -77,24 +78,26 @@ class QA:
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,
                mode: str = "hybrid") -> list[Passage]:
         """Ranked passages for ``query`` from hybrid (dense + BM25) retrieval."""
+        return self._found(query, k, filters, mode).passages
+
+    def _found(self, query: str, k: int | None = None, filters: Filters | None = None,
+               mode: str = "hybrid") -> Found:
         query = check_question(query)
-        k = self.settings.top_k if k is None else k
-        if k < 1:
+        if k is not None and k < 1:
             raise InputError(f"-k must be a positive number of passages, not {k}")
-        return search(self.index, self.embedder, query, k=k, rrf_k=self.settings.rrf_k,
-                      candidates=self.settings.candidates, filters=filters, mode=mode)
+        return search(self.index, self.embedder, query, self.settings.retrieval, k=k, filters=filters, mode=mode)
 
     @property
     def llm(self) -> LLM:
         """The configured backend, loaded on first use (a local model loads once per process)."""
         if self._llm is None:
-            self._llm = get_llm(self.settings.llm, self.settings)
+            self._llm = get_llm(self.settings.llm.spec, self.settings)
         return self._llm
 
     def use_llm(self, spec: str) -> None:
         """Switch backends; the new one is checked (and loaded) now so a bad spec fails here."""
         llm = get_llm(spec, self.settings)
-        self.settings.llm, self._llm = spec, llm
+        self.settings.llm.spec, self._llm = spec, llm
 
     def stream(self, question: str, filters: Filters | None = None, searched: str | None = None,
                passages: int | None = None) -> Iterator[str | Answer]:
@@ -107,14 +110,11 @@ class QA:
         with ThreadPoolExecutor(max_workers=1) as pool:
             ready = pool.submit(self.ready_llm)  # llama.cpp loads with the GIL released: overlap retrieval
             start = time.perf_counter()
-            found = self.search(searched, k=passages or self.settings.context_passages, filters=filters)
-            context = select(searched, found, self.index, self.embedder, budget=self.settings.context_sentences,
-                             window=self.settings.context_window, max_articles=self.settings.context_articles)
-            retrieval_seconds = time.perf_counter() - start
+            found = self._found(searched, k=passages or self.settings.retrieval.context_passages, filters=filters)
+            context = select(found, self.index, self.embedder, self.settings.retrieval)
+            asked = Asked(question, searched, start, time.perf_counter() - start)
             llm = ready.result()
-        thresholds = Thresholds(self.settings.min_relevance, self.settings.max_sentinel_probability)
-        yield from generate(question, context, llm, max_tokens=self.settings.max_tokens, thresholds=thresholds,
-                            started=start, retrieval_seconds=retrieval_seconds, searched=searched)
+        yield from generate(asked, context, llm, self.settings.answer)
 
     def ready_llm(self) -> LLM:
         """The backend, loaded, holding the answer prompt's fixed opening (see ``LLM.prepare``)."""

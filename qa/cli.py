@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from .ingest import web
 from .api import QA
 from .errors import InputError, QAError
 from .retrieval.search import Filters
-from .settings import Settings
+from .settings import Settings, env_name
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Answers with citations from a folder of news and earnings articles.")
@@ -51,32 +52,54 @@ def user_errors(command):
 
 
 class Chosen:
-    """The settings the command line chose (``--settings FILE``, ``--set FIELD=VALUE``), read by every command."""
+    """The settings the command line chose (``--settings FILE`` and one option per field), read by every
+    command."""
 
     preset: Path | None = None
-    overrides: dict[str, str] = {}
+    values: dict[str, str] = {}
 
     @classmethod
     def settings(cls) -> Settings:
-        return Settings.load(cls.preset, **cls.overrides)
+        return Settings.load(cls.preset, cls.values)
+
+
+def setting_options(callback):
+    """Give ``callback`` one option per settings field, ``--group.field``, described by the field itself, so
+    the CLI can never fall behind ``Settings`` (as PaperQA2's settings generate ``pqa``'s flags)."""
+    generated = []
+    for group, name, field in Settings.fields():
+        default = field.get_default(call_default_factory=True)
+        option = typer.Option(f"--{group}.{name}", metavar=_metavar(field.annotation), show_default=False,
+                              rich_help_panel=f"{GROUP_TITLES.get(group, group.capitalize())} settings",
+                              help=f"{field.description} (env {env_name(name, field)}"
+                                   + ("" if default is None else f"; default {default}") + ")")
+        generated.append(inspect.Parameter(f"{group}__{name}", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                           annotation=Annotated[Optional[str], option]))
+    signature = inspect.signature(callback, eval_str=True)
+    declared = [p for p in signature.parameters.values() if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    callback.__signature__ = signature.replace(parameters=[*declared, *generated])
+    return callback
+
+
+GROUP_TITLES = {"llm": "LLM"}
+
+
+def _metavar(annotation) -> str:
+    text = str(annotation)
+    return next((metavar for word, metavar in (("Literal", "CHOICE"), ("int", "INT"), ("float", "FLOAT"),
+                                               ("Path", "PATH")) if word in text), "TEXT")
 
 
 @app.callback()
+@setting_options
 def options(
-    preset: Annotated[Optional[Path], typer.Option("--settings", help="A preset file of settings (TOML, "
-                                                   "field = value); 'qa settings' lists the fields.")] = None,
-    values: Annotated[Optional[list[str]], typer.Option("--set", help="Set one field, FIELD=VALUE; repeat for "
-                                                        "more. Beats the environment and --settings.")] = None,
+    preset: Annotated[Optional[Path], typer.Option("--settings", help="A preset file of settings (TOML, one "
+                                                   "table per group); 'qa settings' lists the fields.")] = None,
+    **values: Optional[str],
 ):
     """Answers with citations from a folder of news and earnings articles."""
     Chosen.preset = preset
-    Chosen.overrides = {}
-    for value in values or []:
-        field, sep, text = value.partition("=")
-        if not sep or field.strip() not in Settings.model_fields:
-            err.print(f"[red]error:[/red] --set takes FIELD=VALUE with a field 'qa settings' lists, not {escape(value)!r}")
-            raise typer.Exit(2)
-        Chosen.overrides[field.strip()] = text.strip()
+    Chosen.values = {key.replace("__", "."): value for key, value in values.items() if value is not None}
 
 
 def make_qa(index: Path | None, llm: str | None = None) -> QA:
@@ -207,13 +230,13 @@ def eval_command(
 
         defaults = cfg.external.get(external, {})
         sample = sets.load(external, n or defaults.get("n", 100), defaults.get("seed", 1) if seed is None else seed)
-        corpus = sample.write(settings.home / "external" / f"{sample.name}-{sample.seed}-{len(sample.questions)}")
+        corpus = sample.write(settings.index.home / "external" / f"{sample.name}-{sample.seed}-{len(sample.questions)}")
         questions, thresholds = sample.questions, defaults.get("thresholds", {})
-        index = index or settings.home / f"eval-{corpus.name}-index"
+        index = index or settings.index.home / f"eval-{corpus.name}-index"
     else:
         corpus, thresholds = cfg.corpus, cfg.thresholds
         questions = runner.load_questions(files or sorted(config.parent.glob("*.jsonl")))
-    qa = QA(index=index or settings.home / "eval-index", settings=settings, llm=llm)
+    qa = QA(index=index or settings.index.home / "eval-index", settings=settings, llm=llm)
     run_ingest(qa, [corpus])
     results = run_with_progress(qa, questions, runner)
     summary = runner.summarise(results)
@@ -221,7 +244,7 @@ def eval_command(
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps({"model": qa.llm.name, "external": external, "seed": seed,
-                                        "summary": summary, "results": results}, indent=1))
+                                        "summary": summary, "results": [r.to_dict() for r in results]}, indent=1))
         out.print(f"report written to {json_out}")
     failed = runner.failures(summary, thresholds)
     if failed:
@@ -230,7 +253,7 @@ def eval_command(
     out.print("[green]eval gate passed[/green]")
 
 
-def run_with_progress(qa: QA, questions, runner) -> list[dict]:
+def run_with_progress(qa: QA, questions, runner) -> list:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     correct = 0
@@ -238,9 +261,9 @@ def run_with_progress(qa: QA, questions, runner) -> list[dict]:
                   console=err, transient=True) as bar:
         task = bar.add_task("evaluating", total=len(questions))
 
-        def advance(result: dict) -> None:
+        def advance(result) -> None:
             nonlocal correct
-            correct += result["correct"]
+            correct += result.correct
             done = bar.tasks[0].completed + 1
             bar.update(task, advance=1, description=f"evaluating ({correct}/{done} correct)")
 
@@ -297,7 +320,7 @@ def chat_command(
     _ = qa.index  # open and check the index before the first question, not during it
     interactive = sys.stdin.isatty() and out.is_terminal
     repl = Repl(Conversation(qa, filters=make_filters(source, since, until, title)), out, err,
-                qa.settings.home / "chat_history", interactive)
+                qa.settings.index.home / "chat_history", interactive)
     repl.run(None if interactive else sys.stdin)
 
 
@@ -327,7 +350,7 @@ def models_prepare(name: Annotated[Optional[str], typer.Argument(help="Preset na
 
     settings = Chosen.settings()
     out.print(f"ready: {resolve_model(name, settings.models_dir())}")
-    out.print(f"ready: {get_embedder(settings.embedding_model, onnx_dir=settings.models_dir()).export_onnx()}")
+    out.print(f"ready: {get_embedder(settings.index.embedding_model, onnx_dir=settings.models_dir()).export_onnx()}")
 
 
 @app.command("serve")
@@ -360,7 +383,7 @@ def serve_command(
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
     logging.getLogger("qa.serve").addHandler(handler)
     logging.getLogger("qa.serve").setLevel(logging.INFO)
-    err.print(f"qa serve on http://{host}:{port} (index {qa.index_dir}; model {qa.settings.llm}"
+    err.print(f"qa serve on http://{host}:{port} (index {qa.index_dir}; model {qa.settings.llm.spec}"
               f"{'; API key required' if key else ''})")
     uvicorn.run(create_app(qa, api_key=key, queue=queue), host=host, port=port, log_level="warning",
                 access_log=False)
@@ -369,20 +392,38 @@ def serve_command(
 @app.command("settings")
 @user_errors
 def settings_command(json_output: JsonOpt = False):
-    """List every setting: its value here (after --settings, the environment and --set) and what it does."""
-    settings = Chosen.settings()
-    rows = {name: {"value": getattr(settings, name), "default": field.get_default(call_default_factory=True),
-                   "description": field.description} for name, field in Settings.model_fields.items()}
+    """List every setting: its value here (after --settings, the environment and the options) and what it does."""
+    settings, defaults = Chosen.settings().flat(), Settings().flat()
+    rows = {dotted: {"value": value, "default": defaults[dotted], "env": env_name(name, field),
+                     "description": field.description}
+            for (dotted, value), (_, name, field) in zip(settings.items(), Settings.fields())}
     if json_output:
         out.print_json(json.dumps(rows, default=str))
         return
-    for name, row in rows.items():
+    for dotted, row in rows.items():
         changed = "" if row["value"] == row["default"] else f"  [dim](default {escape(str(row['default']))})[/dim]"
-        out.print(f"[bold]{name}[/bold] = {escape(str(row['value']))}{changed}\n    [dim]{escape(row['description'])}[/dim]")
+        out.print(f"[bold]{dotted}[/bold] = {escape(str(row['value']))}{changed}\n"
+                  f"    [dim]{escape(row['description'])} (env {row['env']})[/dim]")
 
 
 def main() -> None:
-    app()
+    """Run the CLI; a mistake on the command line (an unknown option, a missing argument) is one line too."""
+    try:  # typer 0.2x carries its own copy of click; older releases use click itself
+        from typer._click.exceptions import UsageError
+    except ImportError:
+        from click.exceptions import UsageError
+
+    try:
+        code = app(standalone_mode=False)
+    except UsageError as exc:
+        hint = f"; see 'qa {exc.ctx.command_path.partition(' ')[2]} --help'".replace("qa  ", "qa ") if exc.ctx else ""
+        if exc.format_message():  # empty after the help a bare 'qa' prints
+            err.print(f"[red]error:[/red] {escape(exc.format_message().rstrip('.'))}{hint}")
+        code = exc.exit_code
+    except typer.Abort:
+        err.print("interrupted")
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -1,18 +1,30 @@
-"""One settings object for the API, the CLI and the environment (``QA_*`` variables).
+"""One settings object for the API, the CLI and the environment, grouped by the step each field tunes.
 
-It is the one source of every default. Each field can be set, in rising priority, in a preset file
-(``--settings FILE``, TOML), as ``QA_<FIELD>`` in the environment, or on the command line (``--set FIELD=VALUE``);
-``qa settings`` lists them with their descriptions.
+``Settings`` holds four groups: ``index`` (where and how articles are stored), ``retrieval`` (which passages and
+sentences reach the model), ``answer`` (when to refuse, how long to answer) and ``llm`` (which model, how it
+runs). It is the one source of every default. Each field can be set, in rising priority:
+
+- in a preset file, ``qa --settings FILE`` (TOML, one table per group: ``[retrieval]`` then ``top_k = 8``);
+- in the environment, as ``QA_<FIELD>`` (``QA_TOP_K=8``; field names are unique across groups, so the
+  variables stay flat, and the index folder and the LLM spec keep their short names ``QA_INDEX`` and
+  ``QA_LLM``);
+- on the command line, by the options these fields generate (``qa --retrieval.top_k 8 ask ...``).
+
+``qa settings`` lists every field with its value, default and description.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
+
+from .errors import InputError
 
 
 def default_home() -> Path:
@@ -20,31 +32,41 @@ def default_home() -> Path:
     return Path.home() / ".qa"
 
 
-class Settings(BaseSettings):
-    """Every tunable of qa in one place. Each field can be set as ``QA_<FIELD>`` in the environment."""
+class Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
-    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+
+class IndexSettings(Group):
+    """Where articles are stored and how they are cut and embedded."""
 
     home: Path = Field(default_factory=default_home, description="Folder for the default index, models and history.")
-    index: Path | None = Field(default=None, description="Index folder; defaults to <home>/index.")
-    llm: str = Field(default="llamacpp", description="LLM spec: 'llamacpp[:preset-or-path]' or 'openai[:model]'.")
+    path: Path | None = Field(default=None, description="Index folder; defaults to <home>/index.",
+                              json_schema_extra={"env": "QA_INDEX"})
     embedding_model: str = Field(default="all-MiniLM-L6-v2", description="Sentence-transformers model, from its pip "
                                  "package; an index remembers the one it was built with.")
+    embed_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        default="auto", description="Embedding arithmetic; auto uses bfloat16 where the CPU has it natively.")
     chunk_size: int = Field(default=180, description="Chunk length in word pieces; the embedder sees at most 256.")
     chunk_overlap: int = Field(default=30, description="Word pieces shared by neighbouring chunks.")
+
+
+class RetrievalSettings(Group):
+    """Which passages search returns and which of their sentences the model reads."""
+
     top_k: int = Field(default=5, description="Passages returned by search.")
+    candidates: int = Field(default=50, description="Passages each ranking (dense, BM25) offers to the fusion.")
+    rrf_k: int = Field(default=60, description="Reciprocal-rank-fusion constant.")
     context_passages: int = Field(default=4, description="Passages retrieved for an answer; their articles are "
                                   "read sentence by sentence.")
     context_articles: int = Field(default=3, description="Most articles whose sentences may enter the answer prompt.")
     context_sentences: int = Field(default=3, description="Most relevant sentences placed in the answer prompt.")
     context_window: int = Field(default=0, description="Sentences before each chosen one that come with it.")
-    rrf_k: int = Field(default=60, description="Reciprocal-rank-fusion constant.")
-    candidates: int = Field(default=50, description="Passages each ranking (dense, BM25) offers to the fusion.")
+
+
+class AnswerSettings(Group):
+    """How long an answer may be and when qa refuses instead."""
+
     max_tokens: int = Field(default=96, description="Answer length cap in tokens.")
-    n_ctx: int = Field(default=4096, description="Context window for the local model.")
-    threads: int | None = Field(default=None, description="CPU threads for the local model (default: all cores).")
-    embed_precision: Literal["auto", "float32", "bfloat16"] = Field(
-        default="auto", description="Embedding arithmetic; auto uses bfloat16 where the CPU has it natively.")
     # Both thresholds were chosen on a SQuAD 2.0 / TAT-QA / own-set sample (seed 1) with benchmarks/calibrate.py
     # and reported on another seed (benchmarks/README.md).
     min_relevance: float = Field(default=0.25, description="Refuse when the best passage's cosine is below this.")
@@ -52,30 +74,94 @@ class Settings(BaseSettings):
         default=0.02, description="Refuse when the model gave more than this probability to opening its reply with "
         "the refusal sentinel, even though it then answered.")
 
-    @classmethod
-    def load(cls, preset: Path | None = None, **overrides) -> "Settings":
-        """Settings from a preset file (TOML, flat ``field = value``) under the environment and ``overrides``."""
-        from .errors import InputError
 
-        values: dict = {}
-        if preset is not None:
-            try:
-                values = tomllib.loads(Path(preset).read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise InputError(f"cannot read settings file {preset}: {exc}") from None
-        unknown = sorted(set(values) - set(cls.model_fields))
-        if unknown:
-            raise InputError(f"{preset}: unknown setting {unknown[0]!r}; 'qa settings' lists them")
-        from_env = cls()  # the environment beats the file: keep only the file's fields the environment leaves alone
-        values = {k: v for k, v in values.items() if k not in from_env.model_fields_set}
+class LLMSettings(Group):
+    """Which model answers and how it runs."""
+
+    spec: str = Field(default="llamacpp", description="LLM spec: 'llamacpp[:preset-or-path]' or 'openai[:model]'.",
+                      json_schema_extra={"env": "QA_LLM"})
+    n_ctx: int = Field(default=4096, description="Context window for the local model.")
+    threads: int | None = Field(default=None, description="CPU threads for the local model (default: all cores).")
+
+
+class Settings(BaseModel):
+    """Every tunable of qa, by group. ``Settings()`` is the defaults; ``Settings.load()`` adds a preset file,
+    the environment and explicit values on top."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    index: IndexSettings = Field(default_factory=IndexSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @classmethod
+    def fields(cls) -> Iterator[tuple[str, str, FieldInfo]]:
+        """Every (group, field, info), in declaration order."""
+        for group, info in cls.model_fields.items():
+            for name, field in info.annotation.model_fields.items():
+                yield group, name, field
+
+    @classmethod
+    def load(cls, preset: Path | None = None, values: Mapping[str, object] | None = None,
+             environ: Mapping[str, str] | None = None) -> "Settings":
+        """Defaults, under a preset file (TOML), under the environment, under ``values`` ({"retrieval.top_k": 8}).
+        A bad file, name or value is an ``InputError`` naming it."""
+        layers = {group: {} for group in cls.model_fields}
+        for group, table in _read_preset(preset).items():
+            layers[group].update(table)
+        environ = os.environ if environ is None else environ
+        for group, name, field in cls.fields():
+            if env_name(name, field) in environ:
+                layers[group][name] = environ[env_name(name, field)]
+        for dotted, value in (values or {}).items():
+            group, _, name = dotted.partition(".")
+            if group not in layers or name not in cls.model_fields[group].annotation.model_fields:
+                raise InputError(f"unknown setting {dotted!r}; 'qa settings' lists them")
+            layers[group][name] = value
         try:
-            return cls(**{**values, **overrides})
+            return cls(**layers)
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise InputError(f"bad setting {first['loc'][0]}={first.get('input')!r}: {first['msg']}") from None
+            where = ".".join(str(part) for part in first["loc"])
+            raise InputError(f"bad setting {where}={first.get('input')!r}: {first['msg']}") from None
+
+    def updated(self, values: Mapping[str, object]) -> "Settings":
+        """A copy with some fields changed ({"llm.spec": "openai"}); this object stays as it was."""
+        copy = self.model_copy(deep=True)
+        for dotted, value in values.items():
+            group, _, name = dotted.partition(".")
+            setattr(getattr(copy, group), name, value)
+        return copy
+
+    def flat(self) -> dict[str, object]:
+        """{"retrieval.top_k": 5, ...}: every field by its dotted name."""
+        return {f"{group}.{name}": getattr(getattr(self, group), name) for group, name, _ in self.fields()}
 
     def index_dir(self) -> Path:
-        return self.index or self.home / "index"
+        return self.index.path or self.index.home / "index"
 
     def models_dir(self) -> Path:
-        return self.home / "models"
+        return self.index.home / "models"
+
+
+def env_name(name: str, field: FieldInfo) -> str:
+    """The environment variable of a field: ``QA_<FIELD>``, or the short name the field declares."""
+    extra = field.json_schema_extra or {}
+    return extra.get("env") or f"QA_{name.upper()}"
+
+
+def _read_preset(preset: Path | None) -> dict[str, dict]:
+    if preset is None:
+        return {}
+    try:
+        data = tomllib.loads(Path(preset).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read settings file {preset}: {exc}") from None
+    for group, table in data.items():
+        if group not in Settings.model_fields or not isinstance(table, dict):
+            raise InputError(f"{preset}: {group!r} is not a settings group ([index], [retrieval], [answer], [llm])")
+        unknown = sorted(set(table) - set(Settings.model_fields[group].annotation.model_fields))
+        if unknown:
+            raise InputError(f"{preset}: unknown setting '{group}.{unknown[0]}'; 'qa settings' lists them")
+    return data

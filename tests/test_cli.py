@@ -68,23 +68,35 @@ def test_ingest_reports_counts(tmp_path):
 def test_every_setting_can_come_from_a_preset_file_the_environment_or_the_command_line(tmp_path):
     import json
 
-    preset = write(tmp_path, "fast.toml", 'top_k = 3\ncontext_sentences = 2\nmax_tokens = 64\n')
-    result = run_qa("--settings", str(preset), "--set", "max_tokens=80", "settings", "--json",
+    preset = write(tmp_path, "fast.toml", "[retrieval]\ntop_k = 3\ncontext_sentences = 2\n"
+                                          "[answer]\nmax_tokens = 64\n")
+    result = run_qa("--settings", str(preset), "--answer.max_tokens", "80", "settings", "--json",
                     env={"QA_CONTEXT_SENTENCES": "4"})
     assert result.returncode == 0, result.stderr
-    values = {name: row["value"] for name, row in json.loads(result.stdout).items()}
-    assert (values["top_k"], values["context_sentences"], values["max_tokens"]) == (3, 4, 80)
-    assert json.loads(result.stdout)["embedding_model"]["description"]
+    rows = json.loads(result.stdout)
+    values = {name: row["value"] for name, row in rows.items()}
+    assert (values["retrieval.top_k"], values["retrieval.context_sentences"], values["answer.max_tokens"]) \
+        == (3, 4, 80)
+    assert rows["index.embedding_model"]["description"] and rows["llm.spec"]["env"] == "QA_LLM"
+
+
+def test_every_setting_has_its_own_option_in_the_help():
+    from qa.settings import Settings
+
+    result = run_qa("--help", env={"COLUMNS": "300"})
+    assert all(f"--{group}.{name}" in result.stdout for group, name, _ in Settings.fields())
 
 
 @pytest.mark.parametrize("args, code, fragment", [
-    (["--set", "no_such_field=1", "settings"], 2, "--set takes FIELD=VALUE"),
-    (["--set", "top_k=many", "settings"], 2, "bad setting"),
+    (["--retrieval.no_such_field", "1", "settings"], 2, "No such option"),
+    (["--retrieval.top_k", "many", "settings"], 2, "bad setting retrieval.top_k='many'"),
 ])
 def test_bad_settings_are_one_line_errors(args, code, fragment):
     one_line_error(run_qa(*args), code, fragment)
 
 
 def test_a_bad_preset_file_is_a_one_line_error(tmp_path):
-    preset = write(tmp_path, "bad.toml", "top_k = 3\nfavourite_colour = 'blue'\n")
-    one_line_error(run_qa("--settings", str(preset), "settings"), 2, "unknown setting 'favourite_colour'")
+    preset = write(tmp_path, "bad.toml", "[retrieval]\ntop_k = 3\nfavourite_colour = 'blue'\n")
+    one_line_error(run_qa("--settings", str(preset), "settings"), 2, "unknown setting 'retrieval.favourite_colour'")
+    flat = write(tmp_path, "flat.toml", "top_k = 3\n")
+    one_line_error(run_qa("--settings", str(flat), "settings"), 2, "'top_k' is not a settings group")

@@ -24,6 +24,7 @@ from enum import Enum
 from ..llms import LLM
 from ..retrieval.context import Context
 from ..retrieval.search import Passage
+from ..settings import AnswerSettings
 from ..text.dates import long_date
 from ..text.names import names
 from ..text.quantities import SCALE_NAMES, SCALE_WORD, quantities, same, stated_exponent
@@ -98,11 +99,15 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """Where the confidence signals refuse; both calibrated on external sets (see ``Settings``)."""
+class Asked:
+    """A question as the answer step sees it: what was asked, what was searched (a chat's standalone rewrite of
+    a follow-up; the question itself otherwise), when it came (``time.perf_counter()``: every timing counts from
+    it) and how long retrieval took."""
 
-    min_relevance: float
-    max_sentinel_probability: float
+    question: str
+    searched: str
+    started: float
+    retrieval_seconds: float = 0.0
 
 
 def build_messages(question: str, passages: list[Passage]) -> list[dict]:
@@ -125,12 +130,10 @@ def _quote(text: str) -> str:
     return _CONTROL_TOKEN.sub(" ", text).replace("<<<", "« ").replace(">>>", " »")
 
 
-def generate(question: str, context: Context, llm: LLM, *, max_tokens: int, thresholds: Thresholds,
-             started: float, retrieval_seconds: float, searched: str | None = None) -> Iterator[str | Answer]:
-    """Stream answer text, then yield the final Answer, whose text is authoritative: it may be a refusal.
-    ``started`` is when the question came (``time.perf_counter()``): every timing counts from it."""
-    searched = searched or question
-    timings = {"retrieval": round(retrieval_seconds, 4)}
+def generate(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings) -> Iterator[str | Answer]:
+    """Stream answer text, then yield the final Answer, whose text is authoritative: it may be a refusal."""
+    question, searched, started = asked.question, asked.searched, asked.started
+    timings = {"retrieval": round(asked.retrieval_seconds, 4)}
     best = max((p.similarity for p in context.shown), default=None)
     confidence: dict[str, float | None] = {"similarity": best, "sentinel_probability": None}
 
@@ -147,9 +150,9 @@ def generate(question: str, context: Context, llm: LLM, *, max_tokens: int, thre
     if best is None:
         yield finish(Checked.refuse(Refusal.NO_PASSAGE, "no passage matched"))
         return
-    if best < thresholds.min_relevance:
+    if best < settings.min_relevance:
         yield finish(Checked.refuse(Refusal.LOW_RELEVANCE, f"best passage cosine {best:.2f} is below "
-                                                           f"{thresholds.min_relevance:.2f}"))
+                                                           f"{settings.min_relevance:.2f}"))
         return
     missing = grounding.uncovered_terms(searched, " ".join(p.searchable() for p in context.shown))
     if missing:
@@ -157,7 +160,7 @@ def generate(question: str, context: Context, llm: LLM, *, max_tokens: int, thre
         return
     messages = build_messages(searched, context.shown)
     pieces: list[str] = []
-    reply = llm.stream(messages, max_tokens=max_tokens, stop=STOP, probe=prompts.CANNOT_ANSWER)
+    reply = llm.stream(messages, max_tokens=settings.max_tokens, stop=STOP, probe=prompts.CANNOT_ANSWER)
     for piece in reply:
         if not pieces:
             timings["first_token"] = round(time.perf_counter() - started, 4)
@@ -167,7 +170,7 @@ def generate(question: str, context: Context, llm: LLM, *, max_tokens: int, thre
     draft = "".join(pieces)
     confidence["sentinel_probability"] = leaning = llm.probed
     checked = check_answer(draft, searched, context)
-    if not checked.refusal and leaning is not None and leaning > thresholds.max_sentinel_probability:
+    if not checked.refusal and leaning is not None and leaning > settings.max_sentinel_probability:
         checked.refusal = (Refusal.UNSURE, f"the model gave {leaning:.2f} to answering {prompts.CANNOT_ANSWER}")
     yield finish(checked, draft, tokens)
 

@@ -6,7 +6,7 @@ import json
 import statistics
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..api import QA
@@ -66,29 +66,68 @@ def load_questions(paths: Iterable[Path]) -> list[Question]:
     return questions
 
 
-def evaluate_one(qa: QA, q: Question) -> dict:
-    """Ask one question and score it; retrieval is scored on the raw top 5 articles, before focusing."""
+@dataclass
+class Result:
+    """One question, asked and scored. ``correct`` is the set's own scorer; exact match and F1 are SQuAD's;
+    the retrieval figures score the raw top 10 articles (before the context step) against ``sources``."""
+
+    id: str
+    kind: str
+    category: str
+    question: str
+    gold: list[str]
+    answer: str
+    correct: bool
+    refused: bool
+    refusal: str | None
+    refusal_reason: str
+    draft: str
+    confidence: dict[str, float | None]
+    calculations: list[str]
+    shown: list[str]
+    exact_match: bool
+    f1: float
+    citations: list[str]
+    timings: dict[str, float]
+    prompt_tokens: int | None
+    recall_at_1: float | None = None
+    recall_at_5: float | None = None
+    reciprocal_rank: float | None = None
+    citation_precision: float | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return self.kind != "unanswerable"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def evaluate_one(qa: QA, q: Question) -> Result:
+    """Ask one question and score it."""
     ranked = [p.path for p in qa.search(q.question, k=10)]
     answer = qa.ask(q.question)
     cited = [c.path for c in answer.citations]
-    return {
-        "id": q.id, "kind": q.kind, "category": q.category, "question": q.question, "gold": q.answers, "answer": answer.answer,
-        "refused": answer.refused, "refusal": answer.refusal.value if answer.refusal else None,
-        "refusal_reason": answer.refusal_reason, "draft": answer.draft, "confidence": answer.confidence,
-        "calculations": [c.working for c in answer.calculations],
-        "shown": [f"{p.title}: {p.text}" for p in answer.passages],
-        "correct": scorers.score(q.kind, answer.answer, q.answers, answer.refused, q.question, q.rivals),
-        "exact_match": scorers.exact_match(answer.answer, q.answers) if q.answers else answer.refused,
-        "f1": scorers.token_f1(answer.answer, q.answers) if q.answers else float(answer.refused),
-        "recall_at_1": scorers.recall_at_k(ranked, q.sources, 1) if q.sources else None,
-        "recall_at_5": scorers.recall_at_k(ranked, q.sources, 5) if q.sources else None,
-        "reciprocal_rank": scorers.reciprocal_rank(ranked, q.sources) if q.sources else None,
-        "citation_precision": scorers.citation_precision(cited, q.sources) if q.sources else None,
-        "citations": cited, "timings": answer.timings, "prompt_tokens": answer.prompt_tokens,
-    }
+    result = Result(
+        id=q.id, kind=q.kind, category=q.category, question=q.question, gold=q.answers, answer=answer.answer,
+        correct=scorers.score(q.kind, answer.answer, q.answers, answer.refused, q.question, q.rivals),
+        refused=answer.refused, refusal=answer.refusal.value if answer.refusal else None,
+        refusal_reason=answer.refusal_reason, draft=answer.draft, confidence=answer.confidence,
+        calculations=[c.working for c in answer.calculations],
+        shown=[f"{p.title}: {p.text}" for p in answer.passages],
+        exact_match=scorers.exact_match(answer.answer, q.answers) if q.answers else answer.refused,
+        f1=scorers.token_f1(answer.answer, q.answers) if q.answers else float(answer.refused),
+        citations=cited, timings=answer.timings, prompt_tokens=answer.prompt_tokens,
+    )
+    if q.sources:
+        result.recall_at_1 = scorers.recall_at_k(ranked, q.sources, 1)
+        result.recall_at_5 = scorers.recall_at_k(ranked, q.sources, 5)
+        result.reciprocal_rank = scorers.reciprocal_rank(ranked, q.sources)
+        result.citation_precision = scorers.citation_precision(cited, q.sources)
+    return result
 
 
-def run(qa: QA, questions: list[Question], progress: Callable[[dict], None] | None = None) -> list[dict]:
+def run(qa: QA, questions: list[Question], progress: Callable[[Result], None] | None = None) -> list[Result]:
     results = []
     for q in questions:
         results.append(evaluate_one(qa, q))
@@ -97,47 +136,47 @@ def run(qa: QA, questions: list[Question], progress: Callable[[dict], None] | No
     return results
 
 
-def summarise(results: list[dict]) -> dict:
+def summarise(results: list[Result]) -> dict:
     """Accuracy by kind and overall, retrieval and citation figures, refusal precision/recall, latency."""
-    answerable = [r for r in results if r["kind"] != "unanswerable"]
-    unanswerable = [r for r in results if r["kind"] == "unanswerable"]
-    refused = [r for r in results if r["refused"]]
-    totals = [r["timings"]["total"] for r in results if r["refusal"] not in ("no_passage", "low_relevance")]
-    summary = {
+    answerable = [r for r in results if r.answerable]
+    unanswerable = [r for r in results if not r.answerable]
+    refused = [r for r in results if r.refused]
+    generated = [r.timings["total"] for r in results if r.refusal not in ("no_passage", "low_relevance")]
+    answered = [r for r in results if not r.refused]
+    measured = lambda name: [getattr(r, name) for r in answerable if getattr(r, name) is not None]  # noqa: E731
+    return {
         "questions": len(results),
-        "by_kind": {k: _accuracy([r for r in results if r["kind"] == k]) for k in KINDS},
-        "by_category": {c: _accuracy([r for r in results if r.get("category") == c])
-                        for c in sorted({r.get("category") or "" for r in results} - {""})},
+        "by_kind": {k: _accuracy([r for r in results if r.kind == k]) for k in KINDS},
+        "by_category": {c: _accuracy([r for r in results if r.category == c])
+                        for c in sorted({r.category for r in results} - {""})},
         "answerable_accuracy": _accuracy(answerable)["accuracy"],
         "unanswerable_accuracy": _accuracy(unanswerable)["accuracy"],
-        "false_refusal_rate": _mean([float(r["refused"]) for r in answerable]),
-        "refusal_precision": _mean([float(r["kind"] == "unanswerable") for r in refused]),
-        "refusal_recall": _mean([float(r["refused"]) for r in unanswerable]),
-        "recall_at_1": _mean([r["recall_at_1"] for r in answerable if r["recall_at_1"] is not None]),
-        "recall_at_5": _mean([r["recall_at_5"] for r in answerable if r["recall_at_5"] is not None]),
-        "mrr": _mean([r["reciprocal_rank"] for r in answerable if r["reciprocal_rank"] is not None]),
-        "citation_precision": _mean([r["citation_precision"] for r in answerable
-                                     if r["citation_precision"] is not None]),
-        "latency_p50": _percentile([r["timings"]["total"] for r in results], 50),
-        "latency_p95": _percentile([r["timings"]["total"] for r in results], 95),
-        "generated_latency_p50": _percentile(totals, 50),
-        "first_token_p50": _percentile([r["timings"]["first_token"] for r in results if not r["refused"]], 50),
-        "first_token_p95": _percentile([r["timings"]["first_token"] for r in results if not r["refused"]], 95),
-        "prompt_tokens_p50": _percentile([r["prompt_tokens"] for r in results if r["prompt_tokens"]], 50),
+        "false_refusal_rate": _mean([float(r.refused) for r in answerable]),
+        "refusal_precision": _mean([float(not r.answerable) for r in refused]),
+        "refusal_recall": _mean([float(r.refused) for r in unanswerable]),
+        "recall_at_1": _mean(measured("recall_at_1")),
+        "recall_at_5": _mean(measured("recall_at_5")),
+        "mrr": _mean(measured("reciprocal_rank")),
+        "citation_precision": _mean(measured("citation_precision")),
+        "latency_p50": _percentile([r.timings["total"] for r in results], 50),
+        "latency_p95": _percentile([r.timings["total"] for r in results], 95),
+        "generated_latency_p50": _percentile(generated, 50),
+        "first_token_p50": _percentile([r.timings["first_token"] for r in answered], 50),
+        "first_token_p95": _percentile([r.timings["first_token"] for r in answered], 95),
+        "prompt_tokens_p50": _percentile([r.prompt_tokens for r in results if r.prompt_tokens], 50),
         "refusals": refusal_signals(results),
     }
-    return summary
 
 
-def refusal_signals(results: list[dict]) -> dict[str, dict[str, int]]:
+def refusal_signals(results: list[Result]) -> dict[str, dict[str, int]]:
     """For each refusal signal: how many refusals it caused and how many of those were wrong (the question
     was answerable)."""
     table: dict[str, dict[str, int]] = {}
     for r in results:
-        if r.get("refusal"):
-            row = table.setdefault(r["refusal"], {"refusals": 0, "wrong": 0})
+        if r.refusal:
+            row = table.setdefault(r.refusal, {"refusals": 0, "wrong": 0})
             row["refusals"] += 1
-            row["wrong"] += r["kind"] != "unanswerable"
+            row["wrong"] += r.answerable
     return table
 
 
@@ -147,9 +186,9 @@ def failures(summary: dict, thresholds: dict[str, float]) -> list[str]:
             if (summary.get(name) or 0) < limit]
 
 
-def _accuracy(rows: list[dict]) -> dict:
-    return {"n": len(rows), "correct": sum(r["correct"] for r in rows),
-            "accuracy": _mean([float(r["correct"]) for r in rows])}
+def _accuracy(rows: list[Result]) -> dict:
+    return {"n": len(rows), "correct": sum(r.correct for r in rows),
+            "accuracy": _mean([float(r.correct) for r in rows])}
 
 
 def _mean(values: list[float]) -> float | None:

@@ -24,9 +24,9 @@ _loaded: dict[tuple, LLM] = {}
 
 def get_llm(spec: str, settings: Settings | None = None) -> LLM:
     """The backend for ``spec``; an unknown prefix is a one-line error listing the known ones."""
-    settings = settings or Settings()
+    settings = settings or Settings.load()
     spec = spec.strip()
-    key = (spec, settings.n_ctx, settings.threads, str(settings.models_dir()))
+    key = (spec, settings.llm.n_ctx, settings.llm.threads, str(settings.models_dir()))
     if key not in _loaded:
         prefix, _, rest = spec.partition(":")
         known = backends()

@@ -27,13 +27,13 @@ class LlamaCppLLM(LLM):
             raise ModelError("llama-cpp-python is not installed: run the set-up in the README") from None
         try:
             self.model = Llama(
-                model_path=str(path), n_ctx=settings.n_ctx, n_threads=settings.threads or os.cpu_count(),
+                model_path=str(path), n_ctx=settings.llm.n_ctx, n_threads=settings.llm.threads or os.cpu_count(),
                 verbose=False,
             )
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"cannot load {path}: {exc}") from None
         self.name = f"llamacpp:{spec or path.stem}"
-        self.prefixes = PrefixCache(self.model, path, settings.home / "cache")
+        self.prefixes = PrefixCache(self.model, path, settings.index.home / "cache")
 
     def prepare(self, messages: list[dict]) -> None:
         self.prefixes.restore(messages)

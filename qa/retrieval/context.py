@@ -10,30 +10,32 @@ numbered header, in reading order. How many is a setting decided by measurement 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..embedding import Embedder
-from ..store.index import Index
+from ..settings import RetrievalSettings
+from ..store.index import Chunk, Index
 from ..text.words import content_words, sentences
-from .search import Passage, passage_from_chunk
+from .search import Found, Passage
 
 MAX_ARTICLE_CHUNKS = 24
+LEXICAL_WEIGHT = 0.5  # word overlap against cosine in a sentence's score (benchmarks/README.md)
 
 
 @dataclass
 class Context:
-    """What the model reads (``shown``) and the whole articles it comes from (``articles``), where the checks
-    look for the names an answer uses (an article names its company once, then says "the company")."""
+    """What the model reads (``shown``: one passage per article and page, ranked as the article's best
+    retrieved passage) and the whole articles it comes from (``articles``), where the checks look for the names
+    an answer uses (an article names its company once, then says "the company")."""
 
     shown: list[Passage]
-    articles: list[Passage]
+    articles: list[Chunk]
 
 
 @dataclass
 class Sentence:
-    passage: int
+    chunk_id: int
     position: int
     text: str
     score: float = 0.0
@@ -48,57 +50,50 @@ def article_groups(found: list[Passage]) -> list[list[Passage]]:
     return list(articles.values())
 
 
-def whole_articles(index: Index, groups: list[list[Passage]]) -> list[Passage]:
-    """Every passage of each chosen article, in reading order: the answer may sit in a chunk search missed."""
-    expanded = []
-    for group in groups:
-        ids = index.chunk_ids(group[0].path)[:MAX_ARTICLE_CHUNKS]
-        expanded.extend(passage_from_chunk(index, group[0].rank, i, group[0].score, group[0].similarity)
-                        for i in ids)
-    return expanded
-
-
-def select(question: str, found: list[Passage], index: Index, embedder: Embedder, *, budget: int, window: int,
-           max_articles: int, lexical_weight: float = 0.5) -> Context:
-    """The ``budget`` most relevant sentences of the first ``max_articles`` retrieved articles, each with the
-    ``window`` sentences before it, grouped into one passage per article."""
-    groups = article_groups(found)[:max_articles]
-    articles = whole_articles(index, groups)
-    pool = _sentence_pool(articles)
+def select(found: Found, index: Index, embedder: Embedder, settings: RetrievalSettings) -> Context:
+    """The ``settings.context_sentences`` most relevant sentences of the first ``settings.context_articles``
+    retrieved articles, each with the ``settings.context_window`` sentences before it, grouped into one passage
+    per article (and page)."""
+    best = {group[0].path: group[0] for group in article_groups(found.passages)[:settings.context_articles]}
+    chunk_ids = [i for path in best for i in index.chunk_ids(path)[:MAX_ARTICLE_CHUNKS]]
+    articles = [index.chunks[i] for i in chunk_ids]
+    pool = _sentence_pool(index, chunk_ids)
     if not pool:
         return Context([], articles)
-    vectors = embedder.encode([question] + [f"{articles[s.passage].title}: {s.text}" for s in pool])
+    vectors = embedder.encode([f"{index.chunks[s.chunk_id].title}: {s.text}" for s in pool])
     idf = _idf(index)
-    asked = content_words(question)
+    asked = content_words(found.query)
     asked_weight = sum(idf.get(w, 1.0) for w in asked) or 1.0
-    for sentence, cosine in zip(pool, vectors[1:] @ vectors[0]):
+    for sentence, cosine in zip(pool, vectors @ found.vector):
         shared = asked & content_words(sentence.text)
-        sentence.score = float(cosine) + lexical_weight * sum(idf.get(w, 1.0) for w in shared) / asked_weight
-    path = lambda s: articles[s.passage].path  # noqa: E731
-    best = sorted(pool, key=lambda s: -s.score)[:budget]
-    chosen = {j for b in best for j in range(max(0, b.position - window), b.position + 1) if path(pool[j]) == path(b)}
-    return Context(_grouped(articles, [pool[j] for j in sorted(chosen)]), articles)
+        sentence.score = float(cosine) + LEXICAL_WEIGHT * sum(idf.get(w, 1.0) for w in shared) / asked_weight
+    path = lambda s: index.chunks[s.chunk_id].path  # noqa: E731
+    chosen = {j for b in sorted(pool, key=lambda s: -s.score)[:settings.context_sentences]
+              for j in range(max(0, b.position - settings.context_window), b.position + 1) if path(pool[j]) == path(b)}
+    return Context(_grouped(index, best, [pool[j] for j in sorted(chosen)]), articles)
 
 
-def _sentence_pool(articles: list[Passage]) -> list[Sentence]:
+def _sentence_pool(index: Index, chunk_ids: list[int]) -> list[Sentence]:
     """Each article's sentences once, in reading order (neighbouring chunks overlap, so sentences repeat)."""
     pool, seen = [], set()
-    for i, passage in enumerate(articles):
-        for text in sentences(passage.text):
-            if (passage.path, text) not in seen:
-                seen.add((passage.path, text))
-                pool.append(Sentence(i, len(pool), text))
+    for chunk_id in chunk_ids:
+        chunk = index.chunks[chunk_id]
+        for text in sentences(chunk.text):
+            if (chunk.path, text) not in seen:
+                seen.add((chunk.path, text))
+                pool.append(Sentence(chunk_id, len(pool), text))
     return pool
 
 
-def _grouped(articles: list[Passage], chosen: list[Sentence]) -> list[Passage]:
-    """Sentences back into one passage per article (per page of a paged one), in reading order."""
-    by_article: dict[tuple, list[Sentence]] = {}
-    for sentence in sorted(chosen, key=lambda s: (s.passage, s.position)):
-        passage = articles[sentence.passage]
-        by_article.setdefault((passage.path, passage.page), []).append(sentence)
-    return [replace(articles[group[0].passage], text=" ".join(s.text for s in group))
-            for group in by_article.values()]
+def _grouped(index: Index, best: dict[str, Passage], chosen: list[Sentence]) -> list[Passage]:
+    """Sentences back into one passage per article (per page of a paged one), in reading order, each ranked as
+    its article's best retrieved passage."""
+    by_page: dict[tuple, list[Sentence]] = {}
+    for sentence in sorted(chosen, key=lambda s: s.position):
+        chunk = index.chunks[sentence.chunk_id]
+        by_page.setdefault((chunk.path, chunk.page), []).append(sentence)
+    return [replace(best[path], text=" ".join(s.text for s in group), page=page, chunk_id=group[0].chunk_id)
+            for (path, page), group in by_page.items()]
 
 
 @lru_cache(maxsize=4)
@@ -110,5 +105,3 @@ def _idf(index: Index) -> dict[str, float]:
             counts[word] = counts.get(word, 0) + 1
     total = len(index.chunks)
     return {w: math.log(1 + total / c) for w, c in counts.items()}
-
-

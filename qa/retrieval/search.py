@@ -7,12 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..embedding import Embedder
+from ..settings import RetrievalSettings
 from ..store.index import Index
 from ..text.dates import searchable
 from ..text.names import key_terms
 from ..text.words import bm25_tokens
-
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -66,25 +65,35 @@ class Passage:
         return searchable(self.title, self.date, self.text)
 
 
-def search(index: Index, embedder: Embedder, query: str, *, k: int, rrf_k: int, candidates: int,
-           filters: Filters | None = None, mode: str = "hybrid") -> list[Passage]:
-    """Top ``k`` passages for ``query``; each ranking offers ``candidates`` to the fusion (``Settings`` holds the
-    values). ``mode`` is 'hybrid', 'dense' or 'bm25' (the last two for comparison)."""
-    if len(index) == 0 or k <= 0:
-        return []
-    allowed = filters.mask(index) if filters else None
-    if allowed is not None and not allowed.any():
-        return []
+@dataclass
+class Found:
+    """What search hands on: the ranked passages and the query's vector, which context reuses rather than
+    embedding the query again."""
+
+    query: str
+    vector: np.ndarray | None  # None when nothing was searched (an empty index, no article passes the filters)
+    passages: list[Passage]
+
+
+def search(index: Index, embedder: Embedder, query: str, settings: RetrievalSettings, *, k: int | None = None,
+           filters: Filters | None = None, mode: str = "hybrid") -> Found:
+    """The top ``k`` passages for ``query`` (``settings.top_k`` by default); each ranking offers
+    ``settings.candidates`` to the fusion. ``mode`` is 'hybrid', 'dense' or 'bm25' (the last two for
+    comparison)."""
+    k = settings.top_k if k is None else k
+    allowed = filters.mask(index) if filters and len(index) else None
+    if len(index) == 0 or k <= 0 or (allowed is not None and not allowed.any()):
+        return Found(query, None, [])
     query_vector = embedder.encode([query])[0]
     rankings = []
     if mode in ("hybrid", "dense"):
-        rankings.append(index.dense_search(query_vector, candidates, allowed))
+        rankings.append(index.dense_search(query_vector, settings.candidates, allowed))
     if mode in ("hybrid", "bm25"):
-        rankings.append(index.bm25_search(bm25_tokens([query], as_ids=False)[0], candidates, allowed))
-    fused = prefer_named(index, query, fuse(rankings, rrf_k))[:k]
+        rankings.append(index.bm25_search(bm25_tokens([query], as_ids=False)[0], settings.candidates, allowed))
+    fused = prefer_named(index, query, fuse(rankings, settings.rrf_k))[:k]
     similarities = index.similarities([i for i, _ in fused], query_vector)
-    return [passage_from_chunk(index, rank, chunk_id, score, float(sim))
-            for rank, ((chunk_id, score), sim) in enumerate(zip(fused, similarities), start=1)]
+    return Found(query, query_vector, [passage_from_chunk(index, rank, chunk_id, score, float(sim))
+                                       for rank, ((chunk_id, score), sim) in enumerate(zip(fused, similarities), 1)])
 
 
 def fuse(rankings: list[list[int]], rrf_k: int) -> list[tuple[int, float]]:
@@ -110,8 +119,7 @@ def prefer_named(index: Index, query: str, fused: list[tuple[int, float]], weigh
     head, tail = fused[:depth], fused[depth:]
     boosted = []
     for chunk_id, score in head:
-        chunk = index.chunks[chunk_id]
-        haystack = searchable(chunk.title, chunk.date, chunk.text).lower()
+        haystack = index.chunks[chunk_id].searchable().lower()
         share = sum(t in haystack for t in terms) / len(terms)
         boosted.append((chunk_id, score + weight * share))
     return sorted(boosted, key=lambda kv: (-kv[1], kv[0])) + tail

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexStateError
+from ..text.dates import searchable
 from ..text.words import bm25_tokens
 
 FORMAT_VERSION = 1
@@ -43,6 +44,10 @@ class Chunk:
     ordinal: int
     flagged: bool = False  # the article addresses AI models (see qa.safety): searchable, never used to answer
     page: int | None = None  # 1-based page of a paged document (PDF), as a viewer shows it
+
+    def searchable(self) -> str:
+        """Title, date and text as search and the checks read them."""
+        return searchable(self.title, self.date, self.text)
 
 
 class Index:

@@ -9,11 +9,13 @@ import time
 import pytest
 
 from qa.answering import prompts
-from qa.answering.answer import Answer, Refusal, Thresholds, check_answer, generate
+from qa.answering.answer import Answer, Asked, Refusal, check_answer, generate
 from qa.retrieval.context import Context
 from qa.llms.base import LLM, probe_share
 from qa.llms.fake import FakeLLM
 from qa.retrieval.search import Passage
+from qa.settings import AnswerSettings
+from qa.store.index import Chunk
 
 pytestmark = pytest.mark.unit
 
@@ -29,7 +31,9 @@ def passage(text: str, title: str = "Acme Oil first-quarter profit rises", simil
 
 def context(*texts: str, similarity: float = 0.6) -> Context:
     shown = [passage(t, similarity=similarity) for t in texts]
-    return Context(shown=shown, articles=[passage(f"{LEAD} {WIRE}")])
+    article = Chunk(path="acme.txt", title="Acme Oil first-quarter profit rises", date="1987-04-07", source="Wire",
+                    url="", text=f"{LEAD} {WIRE}", ordinal=0)
+    return Context(shown=shown, articles=[article])
 
 
 def scripted(reply: str, leaning: float | None = 0.01) -> FakeLLM:
@@ -38,9 +42,10 @@ def scripted(reply: str, leaning: float | None = 0.01) -> FakeLLM:
 
 
 def answer(llm: LLM, ctx: Context, min_relevance: float = 0.3, max_sentinel: float = 0.5) -> Answer:
-    *_, final = generate("What was Acme Oil's first-quarter profit?", ctx, llm, max_tokens=64,
-                         thresholds=Thresholds(min_relevance, max_sentinel), started=time.perf_counter(),
-                         retrieval_seconds=0.0)
+    asked = Asked("What was Acme Oil's first-quarter profit?", "What was Acme Oil's first-quarter profit?",
+                  started=time.perf_counter())
+    settings = AnswerSettings(max_tokens=64, min_relevance=min_relevance, max_sentinel_probability=max_sentinel)
+    *_, final = generate(asked, ctx, llm, settings)
     return final
 
 
@@ -154,7 +159,8 @@ def test_probe_share_adds_the_tokens_that_begin_the_sentinel():
 
 def test_a_name_the_sources_never_mention_refuses_before_generation():
     llm = scripted("Profit was 12.5 mln dlrs [1].")
-    *_, final = generate("How many subscribers did Netflix add in 1987?", context(WIRE), llm, max_tokens=64,
-                         thresholds=Thresholds(0.3, 0.5), started=time.perf_counter(), retrieval_seconds=0.0)
+    question = "How many subscribers did Netflix add in 1987?"
+    *_, final = generate(Asked(question, question, time.perf_counter()), context(WIRE), llm,
+                         AnswerSettings(max_tokens=64, min_relevance=0.3, max_sentinel_probability=0.5))
     assert final.refused and final.refusal is Refusal.UNCOVERED and llm.calls == 0
     assert "Netflix" in final.refusal_reason and "1987" not in final.refusal_reason  # the dateline has 1987

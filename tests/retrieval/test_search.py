@@ -57,6 +57,6 @@ def test_retrieval_recall_on_eval_questions(corpus_index, eval_questions):
 def test_a_qa_leaves_its_callers_settings_as_they_were(tmp_path):
     from qa import Settings
 
-    settings = Settings(home=tmp_path)
+    settings = Settings.load(values={"index.home": tmp_path})
     QA(index=tmp_path / "other", settings=settings, llm="openai")
-    assert settings.index is None and settings.llm == "llamacpp"
+    assert settings.index.path is None and settings.llm.spec == "llamacpp"

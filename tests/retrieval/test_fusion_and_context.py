@@ -1,0 +1,101 @@
+"""Fusion and sentence selection without the real embedder: a tiny index written by the store itself and an
+embedder that turns words into fixed vectors. The real model's ranking is tested in test_search.py."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pytest
+
+from qa.retrieval.context import select
+from qa.retrieval.search import Filters, fuse, search
+from qa.settings import RetrievalSettings
+from qa.store.index import Chunk, Index, publish
+from qa.text.words import content_words
+
+pytestmark = pytest.mark.unit
+DIM = 64
+
+
+class WordEmbedder:
+    """Unit vectors summed from one fixed random vector per content word: texts sharing words are close."""
+
+    name, dim = "words", DIM
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        rows = []
+        for text in texts:
+            vector = sum((self._word(w) for w in content_words(text)), np.zeros(DIM))
+            rows.append(vector / (np.linalg.norm(vector) or 1.0))
+        return np.asarray(rows, dtype=np.float32).reshape(len(texts), DIM)
+
+    @staticmethod
+    def _word(word: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.sha256(word.encode()).digest()[:4], "little")
+        return np.random.default_rng(seed).standard_normal(DIM)
+
+
+ARTICLES = {
+    "acme.md": ("Acme results", "2025-02-01", ["Acme reported revenue of 12 billion dollars. The company hired staff.",
+                                               "Acme said its chief executive would retire. Profit rose to 3 billion."]),
+    "orbit.md": ("Orbit results", "2025-03-01", ["Orbit reported revenue of 7 billion dollars. Orbit opened a plant."]),
+    "guide.md": ("Gardening guide", "2024-05-01", ["Tomatoes need sun. Water them daily in summer."]),
+}
+
+
+@pytest.fixture
+def index(tmp_path) -> Index:
+    chunks = [Chunk(path=path, title=title, date=date, source="Desk", url="", text=text, ordinal=i)
+              for path, (title, date, texts) in ARTICLES.items() for i, text in enumerate(texts)]
+    vectors = WordEmbedder().encode([f"{c.title}: {c.text}" for c in chunks])
+    publish(tmp_path, chunks, vectors, {"embedder": {"name": "words", "dim": DIM}, "files": {}})
+    return Index.open(tmp_path)
+
+
+def test_fusion_sums_reciprocal_ranks_and_breaks_ties_by_id():
+    fused = fuse([[3, 1, 2], [1, 3]], rrf_k=60)
+    assert [item for item, _ in fused] == [1, 3, 2]
+    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+    assert [item for item, _ in fuse([[5], [4]], rrf_k=60)] == [4, 5]
+
+
+def test_search_hands_on_the_query_vector_and_honours_filters(index):
+    settings = RetrievalSettings()
+    found = search(index, WordEmbedder(), "Orbit revenue", settings, k=2)
+    assert found.passages[0].path == "orbit.md" and found.vector.shape == (DIM,)
+    assert [p.rank for p in found.passages] == [1, 2]
+    dated = search(index, WordEmbedder(), "revenue", settings, filters=Filters(date_from="2025-02-15"))
+    assert {p.path for p in dated.passages} == {"orbit.md"}
+    assert search(index, WordEmbedder(), "revenue", settings, filters=Filters(source="Nobody")).passages == []
+
+
+class CountingEmbedder(WordEmbedder):
+    def __init__(self):
+        self.texts: list[str] = []
+
+    def encode(self, texts):
+        self.texts += texts
+        return super().encode(texts)
+
+
+def test_context_reads_whole_articles_and_reuses_the_query_vector(index):
+    settings = RetrievalSettings(context_sentences=1, context_articles=1)
+    found = search(index, WordEmbedder(), "Acme profit", settings, k=1)
+    assert found.passages[0].path == "acme.md"
+    embedder = CountingEmbedder()
+    context = select(found, index, embedder, settings)
+    assert "Acme profit" not in embedder.texts  # the query is not embedded again
+    [shown] = context.shown
+    assert shown.text == "Profit rose to 3 billion."  # from the article's other chunk than the one search found
+    assert (shown.rank, shown.similarity) == (found.passages[0].rank, found.passages[0].similarity)
+    assert [c.ordinal for c in context.articles] == [0, 1] and {c.path for c in context.articles} == {"acme.md"}
+
+
+def test_context_takes_the_sentence_before_when_asked_and_keeps_articles_apart(index):
+    settings = RetrievalSettings(context_sentences=2, context_articles=2, context_window=1)
+    found = search(index, WordEmbedder(), "revenue plant Orbit Acme", settings, k=4)
+    context = select(found, index, WordEmbedder(), settings)
+    assert {p.path for p in context.shown} <= {"acme.md", "orbit.md"}
+    orbit = next(p for p in context.shown if p.path == "orbit.md")
+    assert orbit.text.startswith("Orbit reported revenue")  # the window brought the sentence before "opened a plant"
