@@ -15,6 +15,12 @@ On one generated corpus (benchmarks/corpus.py), each round runs, each in a fresh
 
 Model loading is outside the timed part of the first three. Prints medians and the ratios of the same round.
 Needs ``pip install -e .[bench]`` for llama-index's HuggingFace embedding.
+
+    .venv/bin/python benchmarks/ingest.py --pdf 100 500 [--rounds 3]
+
+instead ingests one generated annual report (benchmarks/filings.py) of each page count as a PDF, ``qa`` against
+``encode``: pages and passages per second, and peak memory, which must not grow with the page count much beyond
+the passages' own vectors.
 """
 
 from __future__ import annotations
@@ -128,10 +134,39 @@ def report(results: dict[str, list[dict]], reingest: list[dict]) -> None:
     print(f"qa speed / bare encoder ceiling:       {ratios('qa', 'encode'):.2f}x")
 
 
+def pdf_rounds(pages: int, rounds: int) -> dict[str, list[dict]]:
+    """``qa`` and ``encode`` on one generated filing of ``pages`` pages, ``rounds`` times each."""
+    from filings import generate as generate_filings
+
+    corpus, index = OUT / f"filing-{pages}", OUT / f"filing-index-{pages}"
+    shutil.rmtree(corpus, ignore_errors=True)
+    generate_filings(corpus, companies=1, pages=pages, years=(2023,), seed=1)
+    results: dict[str, list[dict]] = {"qa": [], "encode": []}
+    for round_number in range(rounds):
+        for name in results:
+            results[name].append({**run_job(name, corpus, index), "pages": pages})
+            print(f"{pages} pages, round {round_number + 1} {name}: {results[name][-1]['seconds']:.1f} s", flush=True)
+    return results
+
+
+def pdf_report(by_pages: dict[int, dict[str, list[dict]]]) -> None:
+    print("\n| filing | path | seconds | pages/s | passages | passages/s | peak RSS MB (above loaded model) |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for pages, results in by_pages.items():
+        for name, rows in results.items():
+            seconds = median(rows, "seconds")
+            print(f"| {pages} pages | {name} | {seconds:.1f} | {pages / seconds:.1f} | {rows[0]['chunks']} | "
+                  f"{rows[0]['chunks'] / seconds:.1f} | {median(rows, 'peak_mb'):.0f} "
+                  f"(+{median(rows, 'peak_mb') - median(rows, 'loaded_mb'):.0f}) |")
+        ratio = statistics.median(e["seconds"] / q["seconds"] for q, e in zip(results["qa"], results["encode"]))
+        print(f"| {pages} pages | qa speed / bare encoder | {ratio:.2f}x | | | | |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="articles to generate")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pdf", type=int, nargs="+", metavar="PAGES", help="PDF filings of these page counts")
     parser.add_argument("--job", choices=JOBS, help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
@@ -141,6 +176,9 @@ def main() -> None:
                 "llama-index-fit": lambda corpus, index: job_llama_index(corpus, index, fit_window=True)}
         result = jobs[args.job](args.corpus, args.index)
         print(json.dumps({**result, "peak_mb": peak_mb()}))
+        return
+    if args.pdf:
+        pdf_report({pages: pdf_rounds(pages, args.rounds) for pages in args.pdf})
         return
     from corpus import generate
 

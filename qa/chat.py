@@ -165,7 +165,7 @@ class Repl:
         if last.refused:
             self.out.print(f"refused: {escape(last.refusal_reason)}")
         for n, p in enumerate(last.passages, start=1):
-            self.out.print(f"[bold][{n}] {escape(page_label(p.title, p.page))}[/bold] · {p.date} · {escape(p.source)}"
+            self.out.print(f"[bold][{n}] {escape(page_label(p.heading, p.page))}[/bold] · {p.date} · {escape(p.source)}"
                            f"\n    {escape(p.url or p.path)}")
             self.out.print(f"    {escape(p.text)}")
 

@@ -31,6 +31,8 @@ SourceOpt = Annotated[Optional[str], typer.Option("--source", help="Only article
 SinceOpt = Annotated[Optional[str], typer.Option("--since", help="Only articles dated on or after YYYY-MM-DD.")]
 UntilOpt = Annotated[Optional[str], typer.Option("--until", help="Only articles dated on or before YYYY-MM-DD.")]
 TitleOpt = Annotated[Optional[str], typer.Option("--title", help="Only articles whose title contains this text.")]
+CompanyOpt = Annotated[Optional[str], typer.Option("--company", help="Only filings whose filer's name contains "
+                                                   "this text (read from the cover).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
@@ -106,8 +108,8 @@ def make_qa(index: Path | None, llm: str | None = None) -> QA:
     return QA(index=index, settings=Chosen.settings(), llm=llm)
 
 
-def make_filters(source, since, until, title) -> Filters:
-    return Filters(source=source, date_from=since, date_to=until, title=title)
+def make_filters(source, since, until, title, company=None) -> Filters:
+    return Filters(source=source, date_from=since, date_to=until, title=title, company=company)
 
 
 @app.command("ingest")
@@ -168,9 +170,10 @@ def search_command(
     k: Annotated[Optional[int], typer.Option("-k", help="Number of passages [setting top_k].")] = None,
     index: IndexOpt = None, json_output: JsonOpt = False,
     source: SourceOpt = None, since: SinceOpt = None, until: UntilOpt = None, title: TitleOpt = None,
+    company: CompanyOpt = None,
 ):
     """Print the passages that best match QUERY (dense and BM25 rankings fused)."""
-    passages = make_qa(index).search(query, k=k, filters=make_filters(source, since, until, title))
+    passages = make_qa(index).search(query, k=k, filters=make_filters(source, since, until, title, company))
     if json_output:
         out.print_json(json.dumps([p.to_dict() for p in passages], ensure_ascii=False))
         return
@@ -192,10 +195,11 @@ def ask_command(
     question: Annotated[str, typer.Argument(help="The question, in plain words.")],
     llm: LlmOpt = None, index: IndexOpt = None, json_output: JsonOpt = False,
     source: SourceOpt = None, since: SinceOpt = None, until: UntilOpt = None, title: TitleOpt = None,
+    company: CompanyOpt = None,
 ):
     """Answer QUESTION from the indexed articles, citing them as [1], [2]; or say the articles don't say."""
     qa = make_qa(index, llm)
-    stream = qa.stream(question, filters=make_filters(source, since, until, title))
+    stream = qa.stream(question, filters=make_filters(source, since, until, title, company))
     if json_output:
         out.print_json(json.dumps(render.final_answer(stream).to_dict(), ensure_ascii=False))
     else:
@@ -305,6 +309,7 @@ def _pct(value) -> str:
 def chat_command(
     llm: LlmOpt = None, index: IndexOpt = None,
     source: SourceOpt = None, since: SinceOpt = None, until: UntilOpt = None, title: TitleOpt = None,
+    company: CompanyOpt = None,
 ):
     """Talk with the articles: streamed answers with citations, follow-up questions, /help for commands.
 
@@ -319,7 +324,7 @@ def chat_command(
         run_ingest(qa, [bundled_corpus()])
     _ = qa.index  # open and check the index before the first question, not during it
     interactive = sys.stdin.isatty() and out.is_terminal
-    repl = Repl(Conversation(qa, filters=make_filters(source, since, until, title)), out, err,
+    repl = Repl(Conversation(qa, filters=make_filters(source, since, until, title, company)), out, err,
                 qa.settings.index.home / "chat_history", interactive)
     repl.run(None if interactive else sys.stdin)
 

@@ -44,9 +44,11 @@ class FiltersIn(BaseModel):
     since: str | None = Field(default=None, description="Only articles dated on or after YYYY-MM-DD.")
     until: str | None = Field(default=None, description="Only articles dated on or before YYYY-MM-DD.")
     title: str | None = None
+    company: str | None = Field(default=None, description="Only filings whose filer's name contains this text.")
 
     def filters(self) -> Filters:
-        return Filters(source=self.source, date_from=self.since, date_to=self.until, title=self.title)
+        return Filters(source=self.source, date_from=self.since, date_to=self.until, title=self.title,
+                       company=self.company)
 
 
 class Message(BaseModel):

@@ -112,7 +112,7 @@ class Asked:
 
 def build_messages(question: str, passages: list[Passage]) -> list[dict]:
     sources = "\n\n".join(
-        prompts.SOURCE_BLOCK.format(n=n, title=_quote(page_label(p.title, p.page)), date=long_date(p.date),
+        prompts.SOURCE_BLOCK.format(n=n, title=_quote(page_label(p.heading, p.page)), date=long_date(p.date),
                                     source=_quote(p.source or "unknown"), text=_quote(p.text))
         for n, p in enumerate(passages, start=1)
     )

@@ -22,11 +22,12 @@ def split_article(article: Article, embedder: Embedder, chunk_size: int, chunk_o
               for text in splitter.split_text(page_text)]
     return [
         Chunk(path=article.path, title=article.title, date=article.date, source=article.source,
-              url=article.url, text=text, ordinal=i, flagged=flagged, page=page)
+              url=article.url, text=text, ordinal=i, flagged=flagged, page=page, company=article.company,
+              period=article.period)
         for i, (page, text) in enumerate(pieces)
     ]
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """The title travels with every chunk so that a passage knows which company and period it is about."""
-    return f"{chunk.title}\n{chunk.text}"
+    """The heading travels with every chunk so that a passage knows which company and period it is about."""
+    return f"{chunk.heading}\n{chunk.text}"

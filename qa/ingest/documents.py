@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import tables
+from . import filings, tables
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -37,6 +37,8 @@ class Article:
     url: str = ""
     sha256: str = ""
     extra: dict = field(default_factory=dict)
+    company: str = ""  # for filings: who files and the period covered (qa.ingest.filings)
+    period: str = ""
     # (page number as a PDF viewer shows it, its text) for paged documents: chunks never cross a page, so a
     # passage cites its page; empty for formats without pages
     pages: list[tuple[int, str]] = field(default_factory=list)
@@ -107,10 +109,13 @@ def _read_markdown(path: Path, raw: str) -> Article:
     except Exception:  # malformed front matter: keep the text, lose the metadata
         meta, body = {}, raw
     title = str(meta.get("title") or _first_heading(body) or path.stem.replace("-", " ").replace("_", " "))
-    return Article(
-        path=str(path), text=tables.markdown_text(body), title=title.strip(), date=_date(meta.get("date")),
-        source=str(meta.get("source") or ""), url=str(meta.get("url") or ""),
-    )
+    text = tables.markdown_text(body)
+    article = Article(path=str(path), text=text, title=title.strip(), date=_date(meta.get("date")),
+                      source=str(meta.get("source") or ""), url=str(meta.get("url") or ""))
+    if path.suffix.lower() == ".txt":  # filings saved as text: tables laid out in lines, a cover to read
+        article.text = tables.text_layout(text)
+        article.company, article.period = filings.company(text), filings.fiscal_period(text)
+    return article
 
 
 def _read_html(path: Path, raw: str) -> Article:
@@ -158,7 +163,7 @@ def _read_pdf(path: Path, data: bytes) -> Article:
         for number in range(1, len(pdf) + 1):
             page = pdf[number - 1]
             textpage = page.get_textpage()
-            text = _tidy(textpage.get_text_range().replace("\r\n", "\n"))
+            text = tables.text_layout(_tidy(textpage.get_text_range().replace("\r\n", "\n")))
             textpage.close()
             page.close()
             if text:
@@ -172,10 +177,12 @@ def _read_pdf(path: Path, data: bytes) -> Article:
         raise SkipFile("no text layer on any page (scanned?)")
     first_line = next((line.strip() for line in pages[0][1].split("\n") if line.strip()), "")
     warnings = [f"{path}: no text layer on {_page_ranges(blank)} (scanned?); skipped"] if blank else []
+    cover = "\n".join(text for _, text in pages[:2])
     return Article(path=str(path), text="\n\n".join(text for _, text in pages),
                    title=(meta.get("Title") or first_line[:200] or path.stem).strip(),
                    date=_pdf_date(meta.get("CreationDate", "")), source=meta.get("Author", ""),
-                   pages=pages, warnings=warnings)
+                   pages=pages, warnings=warnings, company=filings.company(cover),
+                   period=filings.fiscal_period(cover))
 
 
 def _page_ranges(numbers: list[int]) -> str:

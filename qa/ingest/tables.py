@@ -1,4 +1,5 @@
-"""Tables to text: the one place an HTML ``<table>`` or a Markdown pipe table becomes sentences.
+"""Tables to text: the one place an HTML ``<table>``, a Markdown pipe table or a table laid out in plain text (a
+PDF page, a filing saved as text) becomes sentences.
 
 Retrieval cuts articles into passages and the model reads passages, so a table flattened to a pile of cells
 loses which figure is which. Each body row therefore becomes one sentence that names its label, the table's
@@ -25,6 +26,10 @@ Choices (the tests show each):
   label column, and its sentences no label.
 - A table of one row, one column or no figure at all lays out a page rather than data: it is read as its
   plain cell text, one row a line.
+- In plain text (``text_layout``) a table is a run of at least three lines that end in the same number of
+  figures ("Total net sales 394,328 365,817"), with section lines ("Operating expenses:") allowed between
+  them; the closest line above holding that many periods ("2022 2021", "September 24, 2022 September 25,
+  2021") names the columns, and a units line above gives the units.
 """
 
 from __future__ import annotations
@@ -123,6 +128,74 @@ def _inline_html(match: re.Match, text: str) -> str:
     before = next((line for line in reversed(text[:match.start()].split("\n")) if line.strip()), "")
     tag = BeautifulSoup(match[0], "html.parser").find("table")
     return "\n\n" + "\n".join(lines(from_html(tag, before=before))) + "\n\n"
+
+
+_CELL = r"(?:[$€£¥]\s?)?\(?[-−–]?[$€£¥]?\d[\d,]*(?:\.\d+)?\)?%?|[—–-]"
+_FIGURE_ROW = re.compile(rf"^(?P<label>.*?[A-Za-z].*?)\s+(?P<cells>(?:(?:{_CELL})\s+)*(?:{_CELL}))\s*$")
+_COLUMN_PERIOD = re.compile(rf"\b{_MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d\b|(?:FY\s?|Q[1-4]\s)?\b(?:19|20)\d\d\b", re.I)
+_SECTION_LINE = re.compile(r"^[A-Z][^.!?\d]{1,60}:?$")
+_CURRENCY_GAP = re.compile(r"([$€£¥])\s+(?=[\d(])")
+MIN_TEXT_ROWS = 3
+
+
+def text_layout(text: str) -> str:
+    """``text`` with each table laid out in plain lines replaced by its row sentences (see the module notes)."""
+    source = [_CURRENCY_GAP.sub(r"\1", line.strip()) for line in text.split("\n")]
+    out, i = [], 0
+    while i < len(source):
+        end, width = _figure_run(source, i)
+        if end is None:
+            out.append(source[i])
+            i += 1
+            continue
+        above = [line for line in out[-4:] if line]
+        header = next((periods for line in reversed(above) if len(periods := _periods(line)) == width), None)
+        units = next((line for line in reversed(above) if _UNITS.search(line) and len(line) < 80), "")
+        grid = ([["", *header]] if header else []) + [_text_row(line, width) for line in source[i:end]]
+        out += lines(_assemble(grid, int(bool(header)), "", units))
+        i = end
+    return "\n".join(out)
+
+
+def _figure_run(source: list[str], start: int) -> tuple[int | None, int]:
+    """(end, figure columns) of a plain-text table starting at line ``start`` (a row of figures, or section
+    lines and then one), or (None, 0)."""
+    width, rows, end = 0, 0, start
+    for j in range(start, len(source)):
+        cells = _row_cells(source[j])
+        if cells and (not width or len(cells) == width):
+            width, rows, end = len(cells), rows + 1, j + 1
+        elif not _SECTION_LINE.match(source[j]):
+            break
+    return (end, width) if rows >= MIN_TEXT_ROWS else (None, 0)
+
+
+def _periods(line: str) -> list[str]:
+    """The periods a header line names ("Year ended 31 December 2024 2023": 2024 and 2023); none when the line
+    also holds a figure. A day written once before several years is every year's ("December 31, 2024 2023")."""
+    periods = _COLUMN_PERIOD.findall(line)
+    if re.search(r"\d{3,}|\d[.,]\d", _COLUMN_PERIOD.sub(" ", line)):
+        return []
+    day = re.match(r"(.*\D)(?:19|20)\d\d$", periods[0]) if periods else None
+    if day and all(_YEAR.fullmatch(p) for p in periods[1:]):
+        periods = [periods[0]] + [day[1] + p for p in periods[1:]]
+    return periods
+
+
+def _row_cells(line: str) -> list[str]:
+    """The figures a line ends in, when it is a table row: a label, then figures (one at least not a year)."""
+    if _periods(line):
+        return []
+    match = _FIGURE_ROW.match(line)
+    cells = match["cells"].split() if match else []
+    return cells if any(_is_figure(c) and any(ch.isdigit() for ch in c) for c in cells) else []
+
+
+def _text_row(line: str, width: int) -> list[str]:
+    cells = _row_cells(line)
+    if len(cells) != width:
+        return [line.rstrip(":")] + [""] * width  # a section line
+    return [_FIGURE_ROW.match(line)["label"].strip(), *cells]
 
 
 def is_layout(table: Table) -> bool:

@@ -44,10 +44,23 @@ class Chunk:
     ordinal: int
     flagged: bool = False  # the article addresses AI models (see qa.safety): searchable, never used to answer
     page: int | None = None  # 1-based page of a paged document (PDF), as a viewer shows it
+    company: str = ""  # the filer and the period a filing covers, read from its cover (qa.ingest.filings)
+    period: str = ""
+
+    @property
+    def heading(self) -> str:
+        return heading(self.title, self.company, self.period)
 
     def searchable(self) -> str:
-        """Title, date and text as search and the checks read them."""
-        return searchable(self.title, self.date, self.text)
+        """Heading, date and text as search and the checks read them."""
+        return searchable(self.heading, self.date, self.text)
+
+
+def heading(title: str, company: str, period: str) -> str:
+    """The title, with the filer and period a filing states when the title does not already say them:
+    "Form 10-K (Apple Inc., fiscal year ended September 24, 2022)"."""
+    extra = [part for part in (company, period) if part and part.lower() not in title.lower()]
+    return f"{title} ({', '.join(extra)})" if extra else title
 
 
 class Index:
@@ -209,7 +222,7 @@ def build_bm25(chunks: list[Chunk]):
     import bm25s
 
     retriever = bm25s.BM25()
-    retriever.index(bm25_tokens([f"{c.title}\n{c.text}" for c in chunks]), show_progress=False)
+    retriever.index(bm25_tokens([f"{c.heading}\n{c.text}" for c in chunks]), show_progress=False)
     return retriever
 
 

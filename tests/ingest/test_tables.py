@@ -236,3 +236,36 @@ def test_a_data_table_inside_a_layout_table_is_read_once_as_sentences():
         <tr><td>Net income</td><td>512</td></tr></table></td><td>Related stories</td></tr></table></body></html>"""
     assert parse(Path("x.html"), html.encode()).text.split("\n\n") == [
         "Lanting results", "Revenue: 2024 is 3,410.\nNet income: 2024 is 512.", "Related stories"]
+
+
+STATEMENT = """Harlow Foods plc
+Consolidated income statement
+(in millions of pounds)
+Year ended 31 December 2024 2023
+Revenue:
+Grocery $ 700.1 $ 671.0
+Catering 112.3 105.0
+Total revenue 812.4 776.0
+Operating costs (690.2) (661.9)
+Operating profit 122.2 114.1
+Revenue grew 4.7 percent in 2024, the board said on 3 March 2025."""
+
+
+@pytest.mark.unit
+def test_a_table_laid_out_in_text_lines_becomes_row_sentences():
+    lines = tables.text_layout(STATEMENT).split("\n")
+    assert lines[:4] == STATEMENT.split("\n")[:4]  # title, units and header lines stay as they were
+    assert "Revenue — Grocery (in millions of pounds): 2024 is $700.1; 2023 is $671.0." in lines
+    assert "Revenue — Total revenue (in millions of pounds): 2024 is 812.4; 2023 is 776.0." in lines
+    assert "Operating costs (in millions of pounds): 2024 is (690.2); 2023 is (661.9)." in lines
+    assert lines[-1] == STATEMENT.split("\n")[-1]  # prose with figures is prose
+
+
+@pytest.mark.unit
+def test_columns_named_by_dates_and_short_runs_left_alone():
+    text = "Three months ended June 30, 2024 June 30, 2023\nSales 10.5 9.8\nCosts 4.1 3.9\nProfit 6.4 5.9"
+    assert tables.text_layout(text).split("\n")[1] == "Sales: June 30, 2024 is 10.5; June 30, 2023 is 9.8."
+    two_rows = "Sales 10.5 9.8\nCosts 4.1 3.9\nThe rest is prose."
+    assert tables.text_layout(two_rows) == two_rows
+    years_only = "Founded 1998 2001\nMerged 2004 2009\nListed 2011 2015"
+    assert tables.text_layout(years_only) == years_only

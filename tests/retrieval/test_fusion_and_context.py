@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from qa.retrieval.context import select
-from qa.retrieval.search import Filters, fuse, search
+from qa.retrieval.search import Filters, fuse, prefer_rows, search
 from qa.settings import RetrievalSettings
 from qa.store.index import Chunk, Index, publish
 from qa.text.words import content_words
@@ -99,3 +99,22 @@ def test_context_takes_the_sentence_before_when_asked_and_keeps_articles_apart(i
     assert {p.path for p in context.shown} <= {"acme.md", "orbit.md"}
     orbit = next(p for p in context.shown if p.path == "orbit.md")
     assert orbit.text.startswith("Orbit reported revenue")  # the window brought the sentence before "opened a plant"
+
+
+def test_within_a_document_the_asked_row_comes_first_and_documents_keep_their_places(tmp_path):
+    def chunk(path: str, ordinal: int, text: str) -> Chunk:
+        return Chunk(path=path, title="Acme annual report", date="2025-03-01", source="", url="", ordinal=ordinal,
+                     text=text)
+
+    chunks = [chunk("acme.pdf", 0, "Our total revenue grew 8% in fiscal 2024 as demand for tools rose."),
+              chunk("acme.pdf", 1, "Total revenue (in millions): 2024 is 812.4; 2023 is 776.0.\n"
+                                   "Net income (in millions): 2024 is 92.1; 2023 is 80.5."),
+              chunk("acme.pdf", 2, "Total revenue (in millions): 2022 is 701.0; 2021 is 650.2."),
+              chunk("other.md", 0, "Group: 2024 is 5,405; 2023 is 5,196.")]
+    publish(tmp_path, chunks, WordEmbedder().encode([c.text for c in chunks]),
+            {"embedder": {"name": "words", "dim": DIM}, "files": {}})
+    index = Index.open(tmp_path)
+    fused = [(0, 0.04), (3, 0.03), (2, 0.02), (1, 0.01)]
+    lifted = prefer_rows(index, "What was Acme Group's total revenue in fiscal 2024?", fused)
+    assert lifted == [(1, 0.04), (3, 0.03), (0, 0.02), (2, 0.01)]  # another year's row is no answer; "Group" a name
+    assert prefer_rows(index, "Who founded Acme?", fused) == fused
