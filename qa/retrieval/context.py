@@ -25,8 +25,8 @@ LEXICAL_WEIGHT = 0.5  # word overlap against cosine in a sentence's score (bench
 
 @dataclass
 class Context:
-    """What the model reads (``shown``: one passage per article and page, ranked as the article's best
-    retrieved passage) and the whole articles it comes from (``articles``), where the checks look for the names
+    """What the model reads (``shown``: one passage per article and page, ranked as the article's first
+    retrieved passage, with the best cosine of its retrieved passages) and the whole articles it comes from (``articles``), where the checks look for the names
     an answer uses (an article names its company once, then says "the company")."""
 
     shown: list[Passage]
@@ -54,7 +54,8 @@ def select(found: Found, index: Index, embedder: Embedder, settings: RetrievalSe
     """The ``settings.context_sentences`` most relevant sentences of the first ``settings.context_articles``
     retrieved articles, each with the ``settings.context_window`` sentences before it, grouped into one passage
     per article (and page)."""
-    best = {group[0].path: group[0] for group in article_groups(found.passages)[:settings.context_articles]}
+    best = {group[0].path: replace(group[0], similarity=max(p.similarity for p in group))  # the article's best
+            for group in article_groups(found.passages)[:settings.context_articles]}
     chunk_ids = [i for path in best for i in index.chunk_ids(path)[:MAX_ARTICLE_CHUNKS]]
     articles = [index.chunks[i] for i in chunk_ids]
     pool = _sentence_pool(index, chunk_ids)
