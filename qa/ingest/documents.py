@@ -109,13 +109,10 @@ def _read_markdown(path: Path, raw: str) -> Article:
     except Exception:  # malformed front matter: keep the text, lose the metadata
         meta, body = {}, raw
     title = str(meta.get("title") or _first_heading(body) or path.stem.replace("-", " ").replace("_", " "))
-    text = tables.markdown_text(body)
-    article = Article(path=str(path), text=text, title=title.strip(), date=_date(meta.get("date")),
-                      source=str(meta.get("source") or ""), url=str(meta.get("url") or ""))
-    if path.suffix.lower() == ".txt":  # filings saved as text: tables laid out in lines, a cover to read
-        article.text = tables.text_layout(text)
-        article.company, article.period = filings.company(text), filings.fiscal_period(text)
-    return article
+    return Article(
+        path=str(path), text=tables.markdown_text(body), title=title.strip(), date=_date(meta.get("date")),
+        source=str(meta.get("source") or ""), url=str(meta.get("url") or ""),
+    )
 
 
 def _read_html(path: Path, raw: str) -> Article:

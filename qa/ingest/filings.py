@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_ENDED = re.compile(rf"\b(?:for\s+the\s+)?((?:fiscal\s+)?years?|quarterly\s+period|quarter|(?:three|six|nine|twelve|"
-                    rf"3|6|9|12)\s+months|half[-\s]year)\s+ended\s+({_MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d|\d{{1,2}}\s+"
-                    rf"{_MONTH}\s+(?:19|20)\d\d)", re.I)
-_NAMED_YEAR = re.compile(r"\b(annual\s+report|fiscal(?:\s+year)?|FY|interim\s+report|half[-\s]year\s+report)\s*"
-                         r"((?:19|20)\d\d)\b", re.I)
+_ENDED = re.compile(rf"\bfor\s+the\s+((?:fiscal\s+)?year|quarterly\s+period|quarter|(?:three|six|nine|twelve|3|6|9|12)"
+                    rf"\s+months|half[-\s]year)\s+ended\s+({_MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d|\d{{1,2}}\s+{_MONTH}"
+                    rf"\s+(?:19|20)\d\d)", re.I)
+_NAMED_YEAR = re.compile(r"\b(annual\s+report|interim\s+report|half[-\s]year\s+report|results\s+for)\s+((?:19|20)\d\d)\b",
+                         re.I)
 _REGISTRANT = re.compile(r"\(\s*exact\s+name\s+of\s+registrant", re.I)
 _SUFFIX = re.compile(r"\b(?:Inc|Incorporated|Corp|Corporation|Company|plc|PLC|Ltd|Limited|Group|Holdings|N\.V|S\.A|"
                      r"AG|SE|LLC|L\.P|Co)\b\.?")
@@ -24,7 +24,9 @@ COVER_CHARS = 4000  # the cover and the first contents page
 
 def fiscal_period(text: str) -> str:
     """"fiscal year ended September 24, 2022", "quarterly period ended June 30, 2023", "annual report 2024";
-    empty when the opening of ``text`` states none."""
+    empty when the opening of ``text`` states none. Only a cover's formulas count ("For the fiscal year ended",
+    "Annual Report 2024"): prose that mentions "fiscal 2022" or a statement's "Years ended" column is no
+    statement of what the whole document covers."""
     opening = " ".join(text[:COVER_CHARS].split())
     if match := _ENDED.search(opening):
         return f"{match[1].lower()} ended {match[2]}"

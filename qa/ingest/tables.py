@@ -1,5 +1,5 @@
-"""Tables to text: the one place an HTML ``<table>``, a Markdown pipe table or a table laid out in plain text (a
-PDF page, a filing saved as text) becomes sentences.
+"""Tables to text: the one place an HTML ``<table>``, a Markdown pipe table or a table laid out in the text
+lines of a PDF page becomes sentences.
 
 Retrieval cuts articles into passages and the model reads passages, so a table flattened to a pile of cells
 loses which figure is which. Each body row therefore becomes one sentence that names its label, the table's

@@ -24,6 +24,7 @@ Delaware 12-3456789"""
     ("Harlow Foods plc\nAnnual Report 2024\nOur year in brief", "Harlow Foods plc", "annual report 2024"),
     ("Kestrel Mining Group\nInterim results for the six months ended 30 June 2024", "Kestrel Mining Group",
      "six months ended 30 June 2024"),
+    ("Our revenue grew 8% in fiscal 2022.\nYears ended December 31, 2022 2021\nTotal revenue 1,020 980", "", ""),
     ("Stocks rose on Tuesday as traders weighed the Fed's next move.\nOil fell 2%.", "", ""),
 ])
 def test_cover_names_the_filer_and_the_period(text, filer, period):
