@@ -9,7 +9,8 @@ opening of a real chunk. Queries are questions about the generated companies, em
 For each size it prints, for the exact (flat) and the HNSW index: build time, size, single-query latency
 p50/p95 and recall@10 against exact search. Then qa itself: an index generation written by ``qa.store.index``
 (which picks the type by size), opened in a new process: time to open, memory per chunk, size on disk, and
-latency of ``QA.search`` (query embedding, dense + BM25, fusion) p50/p95.
+latency of ``QA.search`` (query embedding, dense + BM25, fusion) p50/p95. "Store open" is ``Index.open`` alone
+(passages in SQLite and vectors memory-mapped, read lazily); "open" adds loading the FAISS and BM25 indexes.
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ def open_and_search(folder: Path, questions: list[str]) -> dict:
     before = rss_mb()
     start = time.perf_counter()
     index = qa.index
+    store_opened = time.perf_counter() - start  # passages and vectors: read lazily from here on
     index.dense, index.bm25  # noqa: B018  load both now, as the first search would
     opened = time.perf_counter() - start
     memory = rss_mb() - before
@@ -126,7 +128,7 @@ def open_and_search(folder: Path, questions: list[str]) -> dict:
         start = time.perf_counter()
         qa.search(question, k=10)
         latencies.append((time.perf_counter() - start) * 1000)
-    return {"open_s": opened, "memory_mb": memory, "p50_ms": percentile(latencies, 50),
+    return {"store_open_s": store_opened, "open_s": opened, "memory_mb": memory, "p50_ms": percentile(latencies, 50),
             "p95_ms": percentile(latencies, 95), "kind": type(index.dense).__name__}
 
 
@@ -183,11 +185,11 @@ def main() -> None:
         for r in rows:
             print(f"| {n:,} | {r['index']} | {r['build_s']:.1f} | {r['size_mb']:.0f} | {r['p50_ms']:.2f} | "
                   f"{r['p95_ms']:.2f} | {r['recall@10']:.3f} |")
-    print("\n| chunks | qa's choice | write index s | on disk MB | open s | memory MB (KB/chunk) | "
-          "qa search p50 ms | p95 ms |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("\n| chunks | qa's choice | write index s | on disk MB | store open s | open with FAISS + BM25 s | "
+          "memory MB (KB/chunk) | qa search p50 ms | p95 ms |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for n, r in qa_rows.items():
-        print(f"| {n:,} | {r['kind']} | {r['build_s']:.1f} | {r['disk_mb']:.0f} | {r['open_s']:.2f} | "
+        print(f"| {n:,} | {r['kind']} | {r['build_s']:.1f} | {r['disk_mb']:.0f} | {r['store_open_s']:.3f} | {r['open_s']:.2f} | "
               f"{r['memory_mb']:.0f} ({r['memory_mb'] * 1024 / n:.2f}) | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |")
 
 

@@ -29,19 +29,8 @@ class Filters:
 
     def mask(self, index: Index) -> np.ndarray:
         """Boolean array over the index's chunks: True where a chunk passes every filter."""
-        source = (self.source or "").lower()
-        title, company = (self.title or "").lower(), (self.company or "").lower()
-        return np.fromiter(
-            (
-                (not source or c.source.lower() == source)
-                and (not self.date_from or (c.date and c.date >= self.date_from))
-                and (not self.date_to or (c.date and c.date[: len(self.date_to)] <= self.date_to))
-                and (not title or title in c.title.lower())
-                and (not company or company in c.company.lower())
-                for c in index.chunks
-            ),
-            dtype=bool, count=len(index.chunks),
-        )
+        return index.chunks.allowed(source=self.source, date_from=self.date_from, date_to=self.date_to,
+                                    title=self.title, company=self.company)
 
 
 @dataclass

@@ -3,7 +3,7 @@
 Layout of an index folder::
 
     CURRENT          name of the live generation, replaced atomically
-    gen-000007/      manifest.json, chunks.jsonl, vectors.npy, dense.faiss, bm25/
+    gen-000007/      manifest.json, chunks.sqlite (qa.store.chunks), vectors.npy, dense.faiss, bm25/
     lock             held by the one ingest allowed at a time
 
 An ingest never touches the live generation: it writes a new one beside it and then swaps ``CURRENT``,
@@ -18,49 +18,17 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import IndexStateError
-from ..text.dates import searchable
+from .chunks import Chunk, ChunkStore, heading  # noqa: F401  (Chunk and heading: the store's record type)
+from .chunks import write as write_chunks
 from ..text.words import bm25_tokens
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: passages and file records in chunks.sqlite (1: chunks.jsonl and the manifest)
 HNSW_THRESHOLD = 100_000  # exact search below this many chunks, HNSW above (see benchmarks/README.md)
-
-
-@dataclass
-class Chunk:
-    """A passage of an article, with the article's metadata, as stored in the index."""
-
-    path: str
-    title: str
-    date: str
-    source: str
-    url: str
-    text: str
-    ordinal: int
-    flagged: bool = False  # the article addresses AI models (see qa.safety): searchable, never used to answer
-    page: int | None = None  # 1-based page of a paged document (PDF), as a viewer shows it
-    company: str = ""  # the filer and the period a filing covers, read from its cover (qa.ingest.filings)
-    period: str = ""
-
-    @property
-    def heading(self) -> str:
-        return heading(self.title, self.company, self.period)
-
-    def searchable(self) -> str:
-        """Heading, date and text as search and the checks read them."""
-        return searchable(self.heading, self.date, self.text)
-
-
-def heading(title: str, company: str, period: str) -> str:
-    """The title, with the filer and period a filing states when the title does not already say them:
-    "Form 10-K (Apple Inc., fiscal year ended September 24, 2022)"."""
-    extra = [part for part in (company, period) if part and part.lower() not in title.lower()]
-    return f"{title} ({', '.join(extra)})" if extra else title
 
 
 class Index:
@@ -70,12 +38,14 @@ class Index:
         self.folder = folder
         self.generation = generation
         self.manifest = json.loads((generation / "manifest.json").read_text())
-        with open(generation / "chunks.jsonl", encoding="utf-8") as fh:
-            self.chunks = [Chunk(**json.loads(line)) for line in fh]
+        if self.manifest.get("format") != FORMAT_VERSION:
+            raise IndexStateError(f"index at {folder} was written by an older qa (format "
+                                  f"{self.manifest.get('format')}): rebuild it with 'qa ingest --rebuild PATH'")
+        self.chunks = ChunkStore(generation)
         self.vectors = np.load(generation / "vectors.npy", mmap_mode="r")
         self._dense = None
         self._bm25 = None
-        self._by_path: dict[str, list[int]] | None = None
+        self._files: dict[str, dict] | None = None
 
     @classmethod
     def open(cls, folder: Path, embedder_name: str | None = None) -> "Index":
@@ -106,7 +76,10 @@ class Index:
 
     @property
     def files(self) -> dict[str, dict]:
-        return self.manifest["files"]
+        """Each ingested article's path with its content hash and title."""
+        if self._files is None:
+            self._files = self.chunks.files()
+        return self._files
 
     @property
     def dense(self):
@@ -128,11 +101,7 @@ class Index:
 
     def chunk_ids(self, path: str) -> list[int]:
         """The chunks of one article, in reading order."""
-        if self._by_path is None:
-            self._by_path = {}
-            for i, chunk in enumerate(self.chunks):
-                self._by_path.setdefault(chunk.path, []).append(i)
-        return self._by_path.get(path, [])
+        return self.chunks.ids_of(path)
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -232,9 +201,8 @@ def publish(folder: Path, chunks: list[Chunk], vectors: np.ndarray, manifest: di
 
     tmp = folder / f"tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=True)
-    with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
-        for chunk in chunks:
-            fh.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+    write_chunks(tmp, chunks, manifest.get("files", {}))
+    manifest = {key: value for key, value in manifest.items() if key != "files"}
     np.save(tmp / "vectors.npy", vectors)
     faiss.write_index(build_dense(vectors), str(tmp / "dense.faiss"))
     if chunks:

@@ -11,7 +11,7 @@ import pytest
 from qa.retrieval.context import select
 from qa.retrieval.search import Filters, fuse, prefer_rows, search
 from qa.settings import RetrievalSettings
-from qa.store.index import Chunk, Index, publish
+from qa.store.index import FORMAT_VERSION, Chunk, Index, publish
 from qa.text.words import content_words
 
 pytestmark = pytest.mark.unit
@@ -49,7 +49,8 @@ def index(tmp_path) -> Index:
     chunks = [Chunk(path=path, title=title, date=date, source="Desk", url="", text=text, ordinal=i)
               for path, (title, date, texts) in ARTICLES.items() for i, text in enumerate(texts)]
     vectors = WordEmbedder().encode([f"{c.title}: {c.text}" for c in chunks])
-    publish(tmp_path, chunks, vectors, {"embedder": {"name": "words", "dim": DIM}, "files": {}})
+    publish(tmp_path, chunks, vectors, {"format": FORMAT_VERSION, "embedder": {"name": "words", "dim": DIM},
+                                        "files": {}})
     return Index.open(tmp_path)
 
 
@@ -112,7 +113,7 @@ def test_within_a_document_the_asked_row_comes_first_and_documents_keep_their_pl
               chunk("acme.pdf", 2, "Total revenue (in millions): 2022 is 701.0; 2021 is 650.2."),
               chunk("other.md", 0, "Group: 2024 is 5,405; 2023 is 5,196.")]
     publish(tmp_path, chunks, WordEmbedder().encode([c.text for c in chunks]),
-            {"embedder": {"name": "words", "dim": DIM}, "files": {}})
+            {"format": FORMAT_VERSION, "embedder": {"name": "words", "dim": DIM}, "files": {}})
     index = Index.open(tmp_path)
     fused = [(0, 0.04), (3, 0.03), (2, 0.02), (1, 0.01)]
     lifted = prefer_rows(index, "What was Acme Group's total revenue in fiscal 2024?", fused)

@@ -11,7 +11,7 @@ import pytest
 from qa import QA
 from qa.errors import IndexStateError, InputError
 from qa.store.index import Index, Lock
-from conftest import CORPUS, QA_BIN, article, copy_corpus, write
+from conftest import CORPUS, QA_BIN, article, copy_corpus, run_qa, write
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -111,7 +111,7 @@ def test_kill_9_mid_ingest_leaves_the_previous_index_whole(tmp_path, delay):
 
 WHOLE = 1 + len(list(CORPUS.glob("*.md")))  # the small folder's article and the bundled corpus
 PUBLISH_MOMENTS = {  # files of the generation being written, in the order publish writes them
-    "generation folder made": "", "texts written": "chunks.jsonl", "vectors written": "vectors.npy",
+    "generation folder made": "", "texts written": "chunks.sqlite", "vectors written": "vectors.npy",
     "FAISS written": "dense.faiss", "BM25 written": "bm25", "manifest written": "manifest.json",
 }
 
@@ -150,3 +150,15 @@ def kill_ingest_and_check(tmp_path, moment, must_reach: bool = False):
     assert len(index.files) == WHOLE
     assert len({(c.path, c.ordinal) for c in index.chunks}) == len(index.chunks) == index.dense.ntotal
     assert not [p for p in index_dir.iterdir() if p.name.startswith("tmp-")]
+
+
+def test_an_index_written_by_an_older_qa_asks_for_a_rebuild(tmp_path):
+    write(tmp_path / "d", "a.md", article("Acme", "Acme grew 5%."))
+    index = tmp_path / "idx"
+    assert run_qa("ingest", str(tmp_path / "d"), "--index", str(index)).returncode == 0
+    manifest = next(index.glob("gen-*")) / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "format": 1}))
+    result = run_qa("search", "Acme", "--index", str(index))
+    assert result.returncode != 0 and result.stderr.count("\n") == 1 and "qa ingest --rebuild" in result.stderr
+    assert run_qa("ingest", "--rebuild", str(tmp_path / "d"), "--index", str(index)).returncode == 0
+    assert run_qa("search", "Acme", "--index", str(index)).returncode == 0
