@@ -213,6 +213,11 @@ def lines(table: Table) -> list[str]:
     return [" ".join(c for c in row if c) for row in rows if any(row)]
 
 
+# A line as ``sentences`` writes it, for readers of the text to find rows by: its label (with section and units)
+# and its cells, one of them at least a figure under a column name.
+ROW_SENTENCE = re.compile(r"^(?P<label>[^:\n]{2,200}): (?P<cells>[^\n]*\bis\b[^\n]*\d[^\n]*)$", re.M)
+
+
 def sentences(table: Table) -> list[str]:
     """One sentence per body row with figures: "<caption> — <section> — <label> (<units>): <column> is <figure>;
     ...". Empty cells are left out; section rows only prefix the rows below them."""

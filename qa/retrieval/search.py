@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..embedding import Embedder
+from ..ingest.tables import ROW_SENTENCE
 from ..settings import RetrievalSettings
 from ..store.index import Index, heading
 from ..text.dates import searchable
@@ -123,7 +124,6 @@ def prefer_named(index: Index, query: str, fused: list[tuple[int, float]], weigh
     return sorted(boosted, key=lambda kv: (-kv[1], kv[0])) + tail
 
 
-_ROW = re.compile(r"^(?P<label>[^:\n]{2,200}): (?P<cells>[^\n]*\bis\b[^\n]*\d[^\n]*)$", re.M)
 _UNITS_NOTE = re.compile(r"\([^)]*\)")
 
 
@@ -139,7 +139,7 @@ def prefer_rows(index: Index, query: str, fused: list[tuple[int, float]]) -> lis
     query names a year, a column names it too. Such passages take the best places their document holds in the
     ranking, in their own order; documents keep their places, so which article answers is still the rankings'
     and ``prefer_named``'s call. A document is a filing's company and period where its cover states both (a
-    filing saved page by page), else its file.
+    filing split into several files), else its file.
     """
     asked = content_words(query) - content_words(" ".join(key_terms(query)))
     if not asked:
@@ -158,7 +158,7 @@ def prefer_rows(index: Index, query: str, fused: list[tuple[int, float]]) -> lis
 
 
 def _holds_row(text: str, asked: set[str], wanted_years: set[str]) -> bool:
-    for row in _ROW.finditer(text):
+    for row in ROW_SENTENCE.finditer(text):
         label = content_words(_UNITS_NOTE.sub(" ", row["label"]))
         if label and len(label & asked) * 2 >= len(label) \
                 and (not wanted_years or any(y in row["cells"] for y in wanted_years)):
