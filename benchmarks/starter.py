@@ -71,7 +71,7 @@ def gguf_path(settings: Settings) -> Path:
     """The GGUF qa loads with these settings (``QA_LLM``, default ``llamacpp``), found and verified as qa does."""
     from qa.llms.gguf import resolve_model
 
-    prefix, _, model = settings.llm.partition(":")
+    prefix, _, model = settings.llm.spec.partition(":")
     if prefix != "llamacpp":
         raise InputError(f"the starter needs a local llamacpp model, and QA_LLM is {settings.llm.spec!r}")
     return resolve_model(model or None, settings.models_dir())

@@ -26,7 +26,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder [env QA_INDEX; default ~/.qa/index].")]
+IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder (env QA_INDEX; default ~/.qa/index).")]
 SourceOpt = Annotated[Optional[str], typer.Option("--source", help="Only articles from this source.")]
 SinceOpt = Annotated[Optional[str], typer.Option("--since", help="Only articles dated on or after YYYY-MM-DD.")]
 UntilOpt = Annotated[Optional[str], typer.Option("--until", help="Only articles dated on or before YYYY-MM-DD.")]
@@ -167,7 +167,7 @@ def run_ingest(qa: QA, paths: list, rebuild: bool = False, refresh: bool = False
 @user_errors
 def search_command(
     query: Annotated[str, typer.Argument(help="What to look for.")],
-    k: Annotated[Optional[int], typer.Option("-k", help="Number of passages [setting top_k].")] = None,
+    k: Annotated[Optional[int], typer.Option("-k", help="Number of passages (setting retrieval.top_k).")] = None,
     index: IndexOpt = None, json_output: JsonOpt = False,
     source: SourceOpt = None, since: SinceOpt = None, until: UntilOpt = None, title: TitleOpt = None,
     company: CompanyOpt = None,
@@ -186,7 +186,7 @@ def search_command(
 
 
 LlmOpt = Annotated[Optional[str], typer.Option("--llm", help="LLM spec: llamacpp[:preset|path] or openai[:model] "
-                                                   "[env QA_LLM].")]
+                                                   "(env QA_LLM).")]
 
 
 @app.command("ask")

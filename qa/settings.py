@@ -18,10 +18,11 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
 
 from .errors import InputError
@@ -46,32 +47,38 @@ class IndexSettings(Group):
                                  "package; an index remembers the one it was built with.")
     embed_precision: Literal["auto", "float32", "bfloat16"] = Field(
         default="auto", description="Embedding arithmetic; auto uses bfloat16 where the CPU has it natively.")
-    chunk_size: int = Field(default=180, description="Chunk length in word pieces; the embedder sees at most 256.")
-    chunk_overlap: int = Field(default=30, description="Word pieces shared by neighbouring chunks.")
+    chunk_size: int = Field(default=180, ge=16, description="Chunk length in word pieces; the embedder sees at most 256.")
+    chunk_overlap: int = Field(default=30, ge=0, description="Word pieces shared by neighbouring chunks.")
+
+    @model_validator(mode="after")
+    def _overlap_within_chunk(self) -> "IndexSettings":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError(f"chunk_overlap ({self.chunk_overlap}) must be smaller than chunk_size ({self.chunk_size})")
+        return self
 
 
 class RetrievalSettings(Group):
     """Which passages search returns and which of their sentences the model reads."""
 
-    top_k: int = Field(default=5, description="Passages returned by search.")
-    candidates: int = Field(default=50, description="Passages each ranking (dense, BM25) offers to the fusion.")
-    rrf_k: int = Field(default=60, description="Reciprocal-rank-fusion constant.")
-    context_passages: int = Field(default=4, description="Passages retrieved for an answer; their articles are "
+    top_k: int = Field(default=5, ge=1, description="Passages returned by search.")
+    candidates: int = Field(default=50, ge=1, description="Passages each ranking (dense, BM25) offers to the fusion.")
+    rrf_k: int = Field(default=60, ge=0, description="Reciprocal-rank-fusion constant.")
+    context_passages: int = Field(default=4, ge=1, description="Passages retrieved for an answer; their articles are "
                                   "read sentence by sentence.")
-    context_articles: int = Field(default=3, description="Most articles whose sentences may enter the answer prompt.")
-    context_sentences: int = Field(default=3, description="Most relevant sentences placed in the answer prompt.")
-    context_window: int = Field(default=0, description="Sentences before each chosen one that come with it.")
+    context_articles: int = Field(default=3, ge=1, description="Most articles whose sentences may enter the answer prompt.")
+    context_sentences: int = Field(default=3, ge=1, description="Most relevant sentences placed in the answer prompt.")
+    context_window: int = Field(default=0, ge=0, description="Sentences before each chosen one that come with it.")
 
 
 class AnswerSettings(Group):
     """How long an answer may be and when qa refuses instead."""
 
-    max_tokens: int = Field(default=96, description="Answer length cap in tokens.")
+    max_tokens: int = Field(default=96, ge=1, description="Answer length cap in tokens.")
     # Both thresholds were chosen on a SQuAD 2.0 / TAT-QA / own-set sample (seed 1) with benchmarks/calibrate.py
     # and reported on another seed (benchmarks/README.md).
-    min_relevance: float = Field(default=0.25, description="Refuse when the best passage's cosine is below this.")
+    min_relevance: float = Field(default=0.25, ge=-1, le=1, description="Refuse when the best passage's cosine is below this.")
     max_sentinel_probability: float = Field(
-        default=0.02, description="Refuse when the model gave more than this probability to opening its reply with "
+        default=0.02, ge=0, le=1, description="Refuse when the model gave more than this probability to opening its reply with "
         "the refusal sentinel, even though it then answered.")
 
 
@@ -80,8 +87,8 @@ class LLMSettings(Group):
 
     spec: str = Field(default="llamacpp", description="LLM spec: 'llamacpp[:preset-or-path]' or 'openai[:model]'.",
                       json_schema_extra={"env": "QA_LLM"})
-    n_ctx: int = Field(default=4096, description="Context window for the local model.")
-    threads: int | None = Field(default=None, description="CPU threads for the local model (default: all cores).")
+    n_ctx: int = Field(default=4096, ge=512, description="Context window for the local model.")
+    threads: int | None = Field(default=None, ge=1, description="CPU threads for the local model (default: all cores).")
 
 
 class Settings(BaseModel):
@@ -119,20 +126,19 @@ class Settings(BaseModel):
             if group not in layers or name not in cls.model_fields[group].annotation.model_fields:
                 raise InputError(f"unknown setting {dotted!r}; 'qa settings' lists them")
             layers[group][name] = value
-        try:
+        with _one_line_errors():
             return cls(**layers)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(part) for part in first["loc"])
-            raise InputError(f"bad setting {where}={first.get('input')!r}: {first['msg']}") from None
 
     def updated(self, values: Mapping[str, object]) -> "Settings":
         """A copy with some fields changed ({"llm.spec": "openai"}); this object stays as it was."""
-        copy = self.model_copy(deep=True)
+        layers = self.model_dump()
         for dotted, value in values.items():
             group, _, name = dotted.partition(".")
-            setattr(getattr(copy, group), name, value)
-        return copy
+            if group not in layers or name not in layers[group]:
+                raise InputError(f"unknown setting {dotted!r}; 'qa settings' lists them")
+            layers[group][name] = value
+        with _one_line_errors():
+            return type(self)(**layers)
 
     def flat(self) -> dict[str, object]:
         """{"retrieval.top_k": 5, ...}: every field by its dotted name."""
@@ -143,6 +149,18 @@ class Settings(BaseModel):
 
     def models_dir(self) -> Path:
         return self.index.home / "models"
+
+
+@contextmanager
+def _one_line_errors():
+    """A bad value as one ``InputError`` naming the first field at fault."""
+    try:
+        yield
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "settings"
+        shown = "" if isinstance(first.get("input"), dict) else f"={first.get('input')!r}"
+        raise InputError(f"bad setting {where}{shown}: {first['msg']}") from None
 
 
 def env_name(name: str, field: FieldInfo) -> str:

@@ -69,7 +69,8 @@ def load_questions(paths: Iterable[Path]) -> list[Question]:
 @dataclass
 class Result:
     """One question, asked and scored. ``correct`` is the set's own scorer; exact match and F1 are SQuAD's;
-    the retrieval figures score the raw top 10 articles (before the context step) against ``sources``."""
+    the retrieval figures score the articles of the top 10 passages (before the context step) against
+    ``sources``."""
 
     id: str
     kind: str
@@ -104,7 +105,7 @@ class Result:
 
 
 def evaluate_one(qa: QA, q: Question) -> Result:
-    """Ask one question and score it."""
+    """Ask one question and score it; retrieval figures score the articles of the top 10 passages."""
     ranked = [p.path for p in qa.search(q.question, k=10)]
     answer = qa.ask(q.question)
     cited = [c.path for c in answer.citations]
@@ -114,7 +115,7 @@ def evaluate_one(qa: QA, q: Question) -> Result:
         refused=answer.refused, refusal=answer.refusal.value if answer.refusal else None,
         refusal_reason=answer.refusal_reason, draft=answer.draft, confidence=answer.confidence,
         calculations=[c.working for c in answer.calculations],
-        shown=[f"{p.title}: {p.text}" for p in answer.passages],
+        shown=[p.searchable() for p in answer.passages],
         exact_match=scorers.exact_match(answer.answer, q.answers) if q.answers else answer.refused,
         f1=scorers.token_f1(answer.answer, q.answers) if q.answers else float(answer.refused),
         citations=cited, timings=answer.timings, prompt_tokens=answer.prompt_tokens,

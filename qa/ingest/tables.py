@@ -150,7 +150,7 @@ def text_layout(text: str) -> str:
             continue
         above = [line for line in out[-4:] if line]
         header = next((periods for line in reversed(above) if len(periods := _periods(line)) == width), None)
-        units = next((line for line in reversed(above) if _UNITS.search(line) and len(line) < 80), "")
+        units = next((line for line in reversed(above) if _UNITS.fullmatch(line)), "")
         grid = ([["", *header]] if header else []) + [_text_row(line, width) for line in source[i:end]]
         out += lines(_assemble(grid, int(bool(header)), "", units))
         i = end

@@ -89,7 +89,7 @@ def search(index: Index, embedder: Embedder, query: str, settings: RetrievalSett
         rankings.append(index.dense_search(query_vector, settings.candidates, allowed))
     if mode in ("hybrid", "bm25"):
         rankings.append(index.bm25_search(bm25_tokens([query], as_ids=False)[0], settings.candidates, allowed))
-    fused = prefer_named(index, query, prefer_rows(index, query, fuse(rankings, settings.rrf_k)))[:k]
+    fused = prefer_rows(index, query, prefer_named(index, query, fuse(rankings, settings.rrf_k)))[:k]
     similarities = index.similarities([i for i, _ in fused], query_vector)
     return Found(query, query_vector, [passage_from_chunk(index, rank, chunk_id, score, float(sim))
                                        for rank, ((chunk_id, score), sim) in enumerate(zip(fused, similarities), 1)])

@@ -9,6 +9,7 @@ read-only after that, from any thread.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass, fields
 from functools import lru_cache
@@ -75,13 +76,23 @@ def write(folder: Path, chunks: Iterable, files: dict[str, dict]) -> None:
 
 
 class ChunkStore:
-    """A generation's passages as a read-only sequence: ``store[i]``, ``len(store)``, iteration in id order."""
+    """A generation's passages as a read-only sequence: ``store[i]``, ``len(store)``, iteration in id order.
+    Each thread reads through its own connection (the server answers from several)."""
 
     def __init__(self, folder: Path):
+        self._address = (folder / FILE_NAME).resolve().as_uri() + "?mode=ro"
         self._columns = ", ".join(_columns())
-        self._db = sqlite3.connect(f"file:{folder / FILE_NAME}?mode=ro", uri=True, check_same_thread=False)
+        self._local = threading.local()
         self._length = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
         self._get = lru_cache(maxsize=4096)(self._fetch)
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if getattr(self._local, "db", None) is None:
+            self._local.db = sqlite3.connect(self._address, uri=True)
+            # SQLite's own lower() knows ASCII only; filters compare as Python does ("ÉLAN" finds "élan")
+            self._local.db.create_function("casefold", 1, lambda text: (text or "").casefold(), deterministic=True)
+        return self._local.db
 
     def __len__(self) -> int:
         return self._length
@@ -92,11 +103,11 @@ class ChunkStore:
         return self._get(int(i))
 
     def _fetch(self, i: int):
-        return Chunk(*self._db.execute(f"SELECT {self._columns} FROM chunks WHERE id = ?", (i,)).fetchone())
+        return _chunk(self._db.execute(f"SELECT {self._columns} FROM chunks WHERE id = ?", (i,)).fetchone())
 
     def __iter__(self) -> Iterator:
         for row in self._db.execute(f"SELECT {self._columns} FROM chunks ORDER BY id"):
-            yield Chunk(*row)
+            yield _chunk(row)
 
     def ids_of(self, path: str) -> list[int]:
         """The ids of one article's passages, in reading order."""
@@ -112,20 +123,24 @@ class ChunkStore:
         inclusive, title and company containing the text; all without regard to case)."""
         where, values = [], []
         if source:
-            where.append("lower(source) = ?"), values.append(source.lower())
+            where.append("casefold(source) = ?"), values.append(source.casefold())
         if date_from:
             where.append("date != '' AND date >= ?"), values.append(date_from)
         if date_to:
             where.append("date != '' AND substr(date, 1, ?) <= ?"), values.extend([len(date_to), date_to])
         if title:
-            where.append("instr(lower(title), ?) > 0"), values.append(title.lower())
+            where.append("instr(casefold(title), ?) > 0"), values.append(title.casefold())
         if company:
-            where.append("instr(lower(company), ?) > 0"), values.append(company.lower())
+            where.append("instr(casefold(company), ?) > 0"), values.append(company.casefold())
         mask = np.zeros(self._length, dtype=bool)
         ids = [i for (i,) in self._db.execute(f"SELECT id FROM chunks WHERE {' AND '.join(where) or '1'}", values)]
         mask[ids] = True
         return mask
 
-    def close(self) -> None:
-        self._db.close()
+
+
+def _chunk(row: tuple) -> Chunk:
+    chunk = Chunk(*row)
+    chunk.flagged = bool(chunk.flagged)  # SQLite keeps booleans as 0 and 1
+    return chunk
 

@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import shutil
+import sqlite3
 import time
 import uuid
 from pathlib import Path
@@ -58,7 +59,7 @@ class Index:
             try:
                 index = cls(folder, generation)
                 break
-            except FileNotFoundError:
+            except (FileNotFoundError, sqlite3.OperationalError):  # swept between reading CURRENT and opening
                 time.sleep(0.05)
         else:
             raise IndexStateError(f"index at {folder} is changing too fast to open; try again")
