@@ -1,6 +1,7 @@
 """Search at scale: exact against HNSW FAISS indexes, and qa's whole hybrid search, at 10k, 100k (and 1M) chunks.
 
     .venv/bin/python benchmarks/search.py [--sizes 10000 100000] [--million] [--queries 200]
+    .venv/bin/python benchmarks/search.py --store 1000000 [--rounds 3]
 
 Real vectors and texts come from a few hundred generated articles (benchmarks/corpus.py) embedded by qa; the
 larger collections are synthetic: each vector is a normalised mix of two real ones plus noise, each text the
@@ -11,6 +12,10 @@ p50/p95 and recall@10 against exact search. Then qa itself: an index generation 
 (which picks the type by size), opened in a new process: time to open, memory per chunk, size on disk, and
 latency of ``QA.search`` (query embedding, dense + BM25, fusion) p50/p95. "Store open" is ``Index.open`` alone
 (passages in SQLite and vectors memory-mapped, read lazily); "open" adds loading the FAISS and BM25 indexes.
+
+``--store N`` measures the passage store alone at N synthetic passages, without building FAISS or BM25: the
+seconds to open it in a new process, to fetch one passage and its article's ids, and to filter all of them by
+title, against parsing the same passages from JSON lines (how indexes were stored before format 2).
 """
 
 from __future__ import annotations
@@ -145,6 +150,64 @@ def qa_index_at(folder: Path, chunks, vectors) -> float:
     return time.perf_counter() - start
 
 
+def store_generation(folder: Path, n: int) -> None:
+    """A generation of ``n`` synthetic passages (60 words each, three to an article) and random vectors, written
+    as ``qa.store.index.publish`` writes them but without FAISS and BM25; plus the same passages as JSON lines."""
+    from dataclasses import asdict
+
+    from qa.store.chunks import Chunk, write
+    from qa.store.index import FORMAT_VERSION
+
+    shutil.rmtree(folder, ignore_errors=True)
+    generation = folder / "gen-000001"
+    generation.mkdir(parents=True)
+    words = "revenue rose in the quarter as demand for cloud services grew and margins widened".split()
+    chunks = [Chunk(path=f"/corpus/a{i // 3}.md", title=f"Company {i % 977} results", date="2025-01-01",
+                    source="Wire", url="", text=" ".join(words[(i + k) % len(words)] for k in range(60)),
+                    ordinal=i % 3) for i in range(n)]
+    write(generation, chunks, {f"/corpus/a{i}.md": {"sha256": "", "title": ""} for i in range(n // 3)})
+    with open(folder / "chunks.jsonl", "w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(asdict(c)) + "\n" for c in chunks)
+    np.save(generation / "vectors.npy", np.random.default_rng(1).standard_normal((n, 384)).astype(np.float32))
+    (generation / "manifest.json").write_text(json.dumps({"format": FORMAT_VERSION,
+                                                          "embedder": {"name": "synthetic", "dim": 384}}))
+    (folder / "CURRENT").write_text(generation.name)
+
+
+def open_store(folder: Path) -> dict:
+    from qa.store.chunks import Chunk
+    from qa.store.index import Index
+
+    start = time.perf_counter()
+    index = Index.open(folder)
+    opened = time.perf_counter() - start
+    start = time.perf_counter()
+    index.chunk_ids(index.chunks[len(index) // 2].path)
+    fetched = time.perf_counter() - start
+    start = time.perf_counter()
+    index.chunks.allowed(title="company 12")
+    filtered = time.perf_counter() - start
+    start = time.perf_counter()
+    with open(folder / "chunks.jsonl", encoding="utf-8") as fh:
+        parsed = [Chunk(**json.loads(line)) for line in fh]
+    return {"open_s": opened, "fetch_ms": fetched * 1000, "filter_s": filtered,
+            "jsonl_s": time.perf_counter() - start, "passages": len(parsed)}
+
+
+def store_report(n: int, rounds: int) -> None:
+    folder = OUT / f"store-{n}"
+    store_generation(folder, n)
+    runs = [json.loads(subprocess.run([sys.executable, __file__, "--open-store", str(folder)], capture_output=True,
+                                      text=True, check=True).stdout.strip().splitlines()[-1]) for _ in range(rounds)]
+    disk = folder_mb(folder / "gen-000001")
+    shutil.rmtree(folder, ignore_errors=True)
+    median = {key: float(np.median([r[key] for r in runs])) for key in runs[0]}
+    print(f"| passages | store open s | parse JSON lines s (before) | fetch a passage + its article ms | "
+          f"filter all by title s | on disk MB |\n| --- | --- | --- | --- | --- | --- |\n"
+          f"| {n:,} | {median['open_s']:.3f} | {median['jsonl_s']:.2f} | {median['fetch_ms']:.2f} | "
+          f"{median['filter_s']:.2f} | {disk:.0f} |")
+
+
 def folder_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
 
@@ -154,8 +217,17 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--million", action="store_true", help="also measure 1,000,000 chunks (about 10 minutes)")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--store", type=int, metavar="N", help="only the passage store, at N passages")
+    parser.add_argument("--rounds", type=int, default=3, help="with --store: opens to take the median of")
     parser.add_argument("--open-and-search", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--open-store", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.open_store:
+        print(json.dumps(open_store(args.open_store)))
+        return
+    if args.store:
+        store_report(args.store, args.rounds)
+        return
     if args.open_and_search:
         questions = json.loads(sys.stdin.read())
         print(json.dumps(open_and_search(args.open_and_search, questions)))
