@@ -209,18 +209,18 @@ def ask_command(
 @app.command("eval")
 @user_errors
 def eval_command(
-    files: Annotated[Optional[list[Path]], typer.Argument(help="JSONL question sets [default: eval/*.jsonl].")] = None,
+    files: Annotated[Optional[list[Path]], typer.Argument(help="JSONL question sets (default: eval/*.jsonl).")] = None,
     llm: LlmOpt = None,
     config: Annotated[Path, typer.Option("--config", help="Corpus and thresholds.")] = Path("eval/config.toml"),
     json_out: Annotated[Optional[Path], typer.Option("--json-out", help="Write the per-question report here.")] = None,
     index: Annotated[Optional[Path], typer.Option("--index", help="Index to build the corpus into "
-                                                  "[default ~/.qa/eval-index].")] = None,
+                                                  "(default: one per corpus folder under ~/.qa).")] = None,
     external: Annotated[Optional[str], typer.Option(
         "--external", help="Instead of the own set, a seeded sample of a public set this team did not write: "
         "squad (SQuAD 2.0, half unanswerable) or tatqa (TAT-QA span questions), read from QA_DATA or "
         "../shared/data.")] = None,
-    n: Annotated[Optional[int], typer.Option("--n", help="Questions in the external sample [default: config].")] = None,
-    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the external sample [default: config].")] = None,
+    n: Annotated[Optional[int], typer.Option("--n", help="Questions in the external sample (default: config).")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the external sample (default: config).")] = None,
 ):
     """Score answers on a question set; exit 1 when a threshold in the config is not met."""
     from .evaluation import runner
@@ -240,7 +240,7 @@ def eval_command(
     else:
         corpus, thresholds = cfg.corpus, cfg.thresholds
         questions = runner.load_questions(files or sorted(config.parent.glob("*.jsonl")))
-    qa = QA(index=index or settings.index.home / "eval-index", settings=settings, llm=llm)
+    qa = QA(index=index or eval_index(settings, corpus), settings=settings, llm=llm)
     run_ingest(qa, [corpus])
     results = run_with_progress(qa, questions, runner)
     summary = runner.summarise(results)
@@ -255,6 +255,14 @@ def eval_command(
         err.print("[red]eval gate failed:[/red] " + "; ".join(failed))
         raise typer.Exit(1)
     out.print("[green]eval gate passed[/green]")
+
+
+def eval_index(settings: Settings, corpus: Path) -> Path:
+    """One index per corpus folder: ingesting the same articles from another checkout into a shared index would
+    keep both copies, and every question would then see each article twice."""
+    import hashlib
+
+    return settings.index.home / f"eval-{hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:10]}-index"
 
 
 def run_with_progress(qa: QA, questions, runner) -> list:
@@ -347,7 +355,7 @@ def models_list():
 
 @models_app.command("prepare")
 @user_errors
-def models_prepare(name: Annotated[Optional[str], typer.Argument(help="Preset name [default model].")] = None):
+def models_prepare(name: Annotated[Optional[str], typer.Argument(help="Preset name (default: the default model).")] = None):
     """Join a packaged model from its parts and verify its sha256, and export the embedder for quick queries,
     so that the first answer starts fast."""
     from .embedding import get_embedder
