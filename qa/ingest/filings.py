@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+from ..text.dates import MONTH
+
 _ENDED = re.compile(rf"\bfor\s+the\s+((?:fiscal\s+)?year|quarterly\s+period|quarter|(?:three|six|nine|twelve|3|6|9|12)"
-                    rf"\s+months|half[-\s]year)\s+ended\s+({_MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d|\d{{1,2}}\s+{_MONTH}"
+                    rf"\s+months|half[-\s]year)\s+ended\s+({MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d|\d{{1,2}}\s+{MONTH}"
                     rf"\s+(?:19|20)\d\d)", re.I)
 _NAMED_YEAR = re.compile(r"\b(annual\s+report|interim\s+report|half[-\s]year\s+report|results\s+for)\s+((?:19|20)\d\d)\b",
                          re.I)

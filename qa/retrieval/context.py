@@ -10,6 +10,7 @@ numbered header, in reading order. How many is a setting decided by measurement 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -26,8 +27,9 @@ LEXICAL_WEIGHT = 0.5  # word overlap against cosine in a sentence's score (bench
 @dataclass
 class Context:
     """What the model reads (``shown``: one passage per article and page, ranked as the article's first
-    retrieved passage, with the best cosine of its retrieved passages) and the whole articles it comes from (``articles``), where the checks look for the names
-    an answer uses (an article names its company once, then says "the company")."""
+    retrieved passage, with the best cosine of its retrieved passages) and the whole articles it comes from
+    (``articles``), where the checks look for the names an answer uses (an article names its company once, then
+    says "the company")."""
 
     shown: list[Passage]
     articles: list[Chunk]
@@ -58,7 +60,7 @@ def select(found: Found, index: Index, embedder: Embedder, settings: RetrievalSe
             for group in article_groups(found.passages)[:settings.context_articles]}
     chunk_ids = [i for path in best for i in index.chunk_ids(path)[:MAX_ARTICLE_CHUNKS]]
     articles = [index.chunks[i] for i in chunk_ids]
-    pool = _sentence_pool(index, chunk_ids)
+    pool = _sentence_pool(zip(chunk_ids, articles))
     if not pool:
         return Context([], articles)
     vectors = embedder.encode([f"{index.chunks[s.chunk_id].title}: {s.text}" for s in pool])
@@ -74,11 +76,10 @@ def select(found: Found, index: Index, embedder: Embedder, settings: RetrievalSe
     return Context(_grouped(index, best, [pool[j] for j in sorted(chosen)]), articles)
 
 
-def _sentence_pool(index: Index, chunk_ids: list[int]) -> list[Sentence]:
+def _sentence_pool(chunks: Iterable[tuple[int, Chunk]]) -> list[Sentence]:
     """Each article's sentences once, in reading order (neighbouring chunks overlap, so sentences repeat)."""
     pool, seen = [], set()
-    for chunk_id in chunk_ids:
-        chunk = index.chunks[chunk_id]
+    for chunk_id, chunk in chunks:
         for text in sentences(chunk.text):
             if (chunk.path, text) not in seen:
                 seen.add((chunk.path, text))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+# A month name, whole or cut short ("Dec.", "December"); for patterns compiled with re.IGNORECASE.
+MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+
 
 def long_date(iso_date: str) -> str:
     """'2025-03-14' as 'March 14, 2025', the way articles and questions write dates; other text unchanged."""
