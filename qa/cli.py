@@ -20,6 +20,7 @@ from .api import QA
 from .errors import InputError, QAError
 from .retrieval.search import Filters
 from .settings import Settings, env_name
+from .store.index import outdated
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Answers with citations from a folder of news and earnings articles.")
@@ -241,7 +242,7 @@ def eval_command(
         corpus, thresholds = cfg.corpus, cfg.thresholds
         questions = runner.load_questions(files or sorted(config.parent.glob("*.jsonl")))
     qa = QA(index=index or eval_index(settings, corpus), settings=settings, llm=llm)
-    run_ingest(qa, [corpus])
+    run_ingest(qa, [corpus], rebuild=outdated(qa.index_dir))  # an eval index is a cache: rebuild, don't refuse
     results = run_with_progress(qa, questions, runner)
     summary = runner.summarise(results)
     show_summary(summary, qa.llm.name)

@@ -142,6 +142,15 @@ def top_indices(scores: np.ndarray, n: int) -> np.ndarray:
     return np.argsort(-scores, kind="stable")
 
 
+def outdated(folder: Path) -> bool:
+    """True when an index at ``folder`` was written by an older qa. Indexes that qa owns as caches (those of
+    ``qa eval``) are rebuilt then; a user's index gets the one-line request to rebuild it."""
+    generation = current_generation(Path(folder))
+    if generation is None or not (generation / "manifest.json").is_file():
+        return False
+    return json.loads((generation / "manifest.json").read_text()).get("format") != FORMAT_VERSION
+
+
 def current_generation(folder: Path) -> Path | None:
     try:
         name = (folder / "CURRENT").read_text().strip()

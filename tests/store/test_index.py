@@ -162,3 +162,21 @@ def test_an_index_written_by_an_older_qa_asks_for_a_rebuild(tmp_path):
     assert result.returncode != 0 and result.stderr.count("\n") == 1 and "qa ingest --rebuild" in result.stderr
     assert run_qa("ingest", "--rebuild", str(tmp_path / "d"), "--index", str(index)).returncode == 0
     assert run_qa("search", "Acme", "--index", str(index)).returncode == 0
+
+
+def test_qa_eval_rebuilds_its_own_index_written_by_an_older_qa(tmp_path):
+    """An eval index is a cache qa owns (CI keeps ~/.qa between runs): an older one is rebuilt, not refused."""
+    write(tmp_path / "d", "a.md", article("Acme", "Acme grew 5%."))
+    questions = tmp_path / "set.jsonl"
+    questions.write_text('{"id": "a", "question": "How much did Acme grow?", "answers": ["5%"], "kind": "text", '
+                         '"sources": []}\n')
+    config = tmp_path / "config.toml"
+    config.write_text(f'corpus = "{tmp_path / "d"}"\n[thresholds]\n')
+    index = tmp_path / "eval-index"
+    eval_run = ("eval", str(questions), "--llm", "fake", "--config", str(config), "--index", str(index))
+    assert run_qa(*eval_run).returncode == 0
+    manifest = next(index.glob("gen-*")) / "manifest.json"
+    manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "format": 1}))
+    result = run_qa(*eval_run)
+    assert result.returncode == 0, result.stderr
+    assert Index.open(index).manifest["format"] != 1
