@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 rankings fused by reciprocal rank, with metadata filters."""
+"""Hybrid retrieval: the store's fused dense and BM25 rankings under the filters, then the lifts that read the
+query's names, years and table rows."""
 
 from __future__ import annotations
 
@@ -10,29 +11,11 @@ import numpy as np
 from ..embedding import Embedder
 from ..ingest.tables import ROW_SENTENCE
 from ..settings import RetrievalSettings
+from ..store.filters import Filters
 from ..store.index import Index, heading
 from ..text.dates import searchable
 from ..text.names import key_terms, years
 from ..text.words import bm25_tokens, content_words
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict search to some articles. Dates are ISO strings (YYYY-MM-DD), both ends inclusive."""
-
-    source: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    title: str | None = None
-    company: str | None = None  # part of a filing's filer name, as read from its cover
-
-    def __bool__(self) -> bool:
-        return any((self.source, self.date_from, self.date_to, self.title, self.company))
-
-    def mask(self, index: Index) -> np.ndarray:
-        """Boolean array over the index's chunks: True where a chunk passes every filter."""
-        return index.chunks.allowed(source=self.source, date_from=self.date_from, date_to=self.date_to,
-                                    title=self.title, company=self.company)
-
 
 @dataclass
 class Passage:
@@ -70,7 +53,7 @@ class Found:
     embedding the query again."""
 
     query: str
-    vector: np.ndarray | None  # None when nothing was searched (an empty index, no article passes the filters)
+    vector: np.ndarray | None  # None when nothing was searched (an empty index)
     passages: list[Passage]
 
 
@@ -80,28 +63,15 @@ def search(index: Index, embedder: Embedder, query: str, settings: RetrievalSett
     ``settings.candidates`` to the fusion. ``mode`` is 'hybrid', 'dense' or 'bm25' (the last two for
     comparison)."""
     k = settings.top_k if k is None else k
-    allowed = filters.mask(index) if filters and len(index) else None
-    if len(index) == 0 or k <= 0 or (allowed is not None and not allowed.any()):
+    if len(index) == 0 or k <= 0:
         return Found(query, None, [])
     query_vector = embedder.encode([query])[0]
-    rankings = []
-    if mode in ("hybrid", "dense"):
-        rankings.append(index.dense_search(query_vector, settings.candidates, allowed))
-    if mode in ("hybrid", "bm25"):
-        rankings.append(index.bm25_search(bm25_tokens([query], as_ids=False)[0], settings.candidates, allowed))
-    fused = prefer_rows(index, query, prefer_named(index, query, fuse(rankings, settings.rrf_k)))[:k]
+    ranked = index.ranked(query_vector, bm25_tokens([query], as_ids=False)[0], settings.candidates,
+                          filters or None, settings.rrf_k, mode)
+    fused = prefer_rows(index, query, prefer_named(index, query, ranked))[:k]
     similarities = index.similarities([i for i, _ in fused], query_vector)
     return Found(query, query_vector, [passage_from_chunk(index, rank, chunk_id, score, float(sim))
                                        for rank, ((chunk_id, score), sim) in enumerate(zip(fused, similarities), 1)])
-
-
-def fuse(rankings: list[list[int]], rrf_k: int) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: each ranking adds 1 / (rrf_k + rank) to an item; best total first."""
-    scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (rrf_k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def prefer_named(index: Index, query: str, fused: list[tuple[int, float]], weight: float = 0.02,

@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import IndexStateError
 from .chunks import Chunk, ChunkStore, heading  # noqa: F401  (Chunk and heading: the store's record type)
 from .chunks import write as write_chunks
+from .filters import Filters, fuse
 from ..text.words import bm25_tokens
 
 FORMAT_VERSION = 2  # 2: passages and file records in chunks.sqlite (1: chunks.jsonl and the manifest)
@@ -106,6 +107,23 @@ class Index:
 
     def __len__(self) -> int:
         return len(self.chunks)
+
+    def ranked(self, query_vector: np.ndarray, words: list[str], n: int, filters: Filters | None, rrf_k: int,
+               mode: str = "hybrid") -> list[tuple[int, float]]:
+        """Chunk ids with fused scores, best first: the ``n`` best of each ranking ('dense', 'bm25' or both for
+        'hybrid') among the chunks that pass ``filters``, fused by reciprocal rank."""
+        allowed = None
+        if filters:
+            allowed = self.chunks.allowed(source=filters.source, date_from=filters.date_from, date_to=filters.date_to,
+                                          title=filters.title, company=filters.company)
+            if not allowed.any():
+                return []
+        rankings = []
+        if mode in ("hybrid", "dense"):
+            rankings.append(self.dense_search(query_vector, n, allowed))
+        if mode in ("hybrid", "bm25"):
+            rankings.append(self.bm25_search(words, n, allowed))
+        return fuse(rankings, rrf_k)
 
     def dense_search(self, query_vector: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[int]:
         """Ids of the ``n`` chunks nearest the query vector, among the ``allowed`` ones."""

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from qa.retrieval.context import select
-from qa.retrieval.search import Filters, fuse, prefer_rows, search
+from qa.retrieval.search import Filters, prefer_rows, search
+from qa.store.filters import fuse
 from qa.settings import RetrievalSettings
 from qa.store.index import FORMAT_VERSION, Chunk, Index, publish
 from qa.text.words import content_words
