@@ -6,6 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .answering.answer import Answer, Asked, build_messages, generate
 from .embedding import get_embedder
@@ -16,7 +17,11 @@ from .llms import LLM, get_llm
 from .retrieval.context import select
 from .retrieval.search import Filters, Found, Passage, search
 from .settings import Settings
+from .store import open_store
 from .store.index import Index
+
+if TYPE_CHECKING:
+    from .store.milvus import MilvusStore
 
 MAX_QUESTION_CHARS = 2000
 
@@ -50,27 +55,37 @@ class QA:
         return self.settings.index_dir()
 
     @property
+    def store_name(self) -> str:
+        """Where the passages are, for messages: the index folder, or the Milvus store's address."""
+        spec = self.settings.index.store
+        return f"index {self.index_dir}" if spec == "faiss" else f"Milvus store {spec}"
+
+    @property
     def embedder(self):
         return get_embedder(self.settings.index.embedding_model, precision=self.settings.index.embed_precision,
                             onnx_dir=self.settings.models_dir())
 
     @property
-    def index(self) -> Index:
-        """The live index generation, opened on first use and checked against the embedding model."""
+    def index(self) -> Index | MilvusStore:
+        """The passage store (the live index generation by default), opened on first use and checked against the
+        embedding model."""
         if self._index is None:
-            self._index = Index.open(self.index_dir)
+            self._index = open_store(self.settings.index.store, self.index_dir)
             self._index.check_embedder(self.embedder.name, self.embedder.dim)
         return self._index
 
     def ingest(self, paths: list[str | Path], rebuild: bool = False,
                progress: Callable[[int, int], None] | None = None,
-               warn: Callable[[str], None] | None = None, refresh: bool = False) -> IngestReport:
+               warn: Callable[[str], None] | None = None, refresh: bool = False,
+               ray: str | None = None) -> IngestReport:
         """Add, update and remove articles so the index matches ``paths`` (files, folders, http(s) URLs);
-        ``refresh`` fetches every ingested page again. See ``qa.ingest.pipeline.ingest``."""
+        ``refresh`` fetches every ingested page again; ``ray`` is a Ray cluster's address to read and embed on
+        ('' for a local one). See ``qa.ingest.pipeline.ingest``."""
         urls = [str(p) for p in paths if web.is_url(str(p))]
         report = ingest([Path(p) for p in paths if not web.is_url(str(p))], self.index_dir, self.embedder,
                         chunk_size=self.settings.index.chunk_size, chunk_overlap=self.settings.index.chunk_overlap,
-                        urls=urls, refresh=refresh, rebuild=rebuild, progress=progress, warn=warn)
+                        store=self.settings.index.store, urls=urls, refresh=refresh, rebuild=rebuild,
+                        progress=progress, warn=warn, ray=ray)
         self._index = None
         self.embedder.export_onnx()  # quick queries from now on (once; torch is usually loaded by now)
         return report

@@ -122,6 +122,10 @@ def ingest_command(
     refresh: Annotated[bool, typer.Option("--refresh", help="Fetch every ingested web page again.")] = False,
     index: IndexOpt = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start a fresh index instead of updating.")] = False,
+    ray: Annotated[bool, typer.Option("--ray", help="Read, split and embed on Ray: the cluster at --ray-address "
+                                      "or RAY_ADDRESS, else a local one.")] = False,
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="A Ray cluster (host:port); "
+                                                       "implies --ray.")] = None,
 ):
     """Add articles to the index; unchanged files and pages are skipped, changed ones replaced, deleted files
     dropped."""
@@ -129,11 +133,11 @@ def ingest_command(
     if not sources and not refresh:
         raise InputError("give files, folders or URLs to ingest (or --urls FILE, or --refresh)")
     qa = make_qa(index)
-    report = run_ingest(qa, sources, rebuild, refresh)
+    report = run_ingest(qa, sources, rebuild, refresh, ray=ray_address or ("" if ray else None))
     out.print(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
         f"{report.unchanged} unchanged, {len(report.skipped)} skipped; "
-        f"index {qa.index_dir} holds {report.total_files} articles in {report.total_chunks} passages"
+        f"{qa.store_name} holds {report.total_files} articles in {report.total_chunks} passages"
     )
 
 
@@ -150,7 +154,7 @@ def read_url_list(path: Path) -> list[str]:
     return wanted
 
 
-def run_ingest(qa: QA, paths: list, rebuild: bool = False, refresh: bool = False):
+def run_ingest(qa: QA, paths: list, rebuild: bool = False, refresh: bool = False, ray: str | None = None):
     """Ingest with a progress bar on stderr and a one-line warning per skipped file."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -158,7 +162,7 @@ def run_ingest(qa: QA, paths: list, rebuild: bool = False, refresh: bool = False
                   TimeRemainingColumn(), console=err, transient=True) as bar:
         task = bar.add_task("embedding passages", total=None)
         return qa.ingest(
-            paths, rebuild=rebuild, refresh=refresh,
+            paths, rebuild=rebuild, refresh=refresh, ray=ray,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             warn=lambda message: err.print(f"[yellow]warning:[/yellow] {escape(message)}"),
         )

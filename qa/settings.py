@@ -43,6 +43,8 @@ class IndexSettings(Group):
     home: Path = Field(default_factory=default_home, description="Folder for the default index, models and history.")
     path: Path | None = Field(default=None, description="Index folder; defaults to <home>/index.",
                               json_schema_extra={"env": "QA_INDEX"})
+    store: str = Field(default="faiss", description="Passage store: faiss (FAISS and BM25 in the index folder), "
+                       "milvus://HOST:PORT (a Milvus server) or a path ending in .db (Milvus Lite).")
     embedding_model: str = Field(default="all-MiniLM-L6-v2", description="Sentence-transformers model, from its pip "
                                  "package; an index remembers the one it was built with.")
     embed_precision: Literal["auto", "float32", "bfloat16"] = Field(

@@ -37,13 +37,13 @@ def session_home(tmp_path_factory) -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_home(session_home, tmp_path, monkeypatch) -> Path:
-    """QA_HOME per test (models shared through a link); QA_INDEX and QA_LLM cleared."""
+    """QA_HOME per test (models shared through a link); QA_INDEX, QA_LLM and QA_STORE cleared."""
     home = tmp_path / "home"
     home.mkdir()
     if (session_home / "models").exists():
         (home / "models").symlink_to(session_home / "models")
     monkeypatch.setenv("QA_HOME", str(home))
-    for name in ("QA_INDEX", "QA_LLM", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
+    for name in ("QA_INDEX", "QA_LLM", "QA_STORE", "OPENAI_API_KEY", "OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     return home
 

@@ -15,6 +15,7 @@ import numpy as np
 from ..embedding import Embedder
 from ..errors import InputError
 from ..store.index import FORMAT_VERSION, Index, Lock, current_generation, publish, sweep
+from ..store.milvus import open_milvus
 from .chunking import embedding_text, split_article
 from .documents import Article, SkipFile, content_hash, discover, parse, read_bytes
 from . import web
@@ -42,12 +43,14 @@ class IngestReport:
 
 
 def ingest(
-    paths: list[Path], folder: Path, embedder: Embedder, *, chunk_size: int, chunk_overlap: int,
+    paths: list[Path], folder: Path, embedder: Embedder, *, chunk_size: int, chunk_overlap: int, store: str = "faiss",
     urls: list[str] | None = None, refresh: bool = False, rebuild: bool = False, progress: Progress | None = None,
-    warn: Callable[[str], None] | None = None,
+    warn: Callable[[str], None] | None = None, ray: str | None = None,
 ) -> IngestReport:
-    """Bring the index at ``folder`` in line with ``paths`` and ``urls``: add new files and pages, replace changed
-    ones, drop files gone from the folders walked. ``refresh`` fetches every page already ingested again.
+    """Bring the ``store`` (the index at ``folder`` by default; ``qa.store.open_store``) in line with ``paths`` and
+    ``urls``: add new files and pages, replace changed ones, drop files gone from the folders walked. ``refresh``
+    fetches every page already ingested again. ``ray`` reads, splits and embeds on a Ray cluster at that address
+    ('' starts a local one; ``qa.ingest.distributed``).
 
     Unchanged files (same sha256) cost a read and a hash, nothing more; an unchanged page costs its fetch.
     Raises InputError when a path is missing or nothing readable was found, before anything is written.
@@ -59,33 +62,19 @@ def ingest(
     files, folders = discover([Path(p) for p in paths])
     with Lock(folder):
         sweep(folder, keep=None)
-        old = None if rebuild else _open_for_update(folder, embedder)
-        report = IngestReport()
+        old = None if rebuild else _open_for_update(store, folder, embedder)
         old_files = dict(old.files) if old else {}
         pages = list(dict.fromkeys((urls or []) + ([k for k in old_files if web.is_url(k)] if refresh else [])))
-        articles: list[Article] = []
-        kept_paths: set[str] = set()
-        for source in [*files, *pages]:
-            key = str(source)
-            try:
-                article = _changed(source, old_files.get(key, {}).get("sha256"))
-            except (SkipFile, OSError) as exc:
-                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-                report.skipped.append((key, reason))
-                if warn:
-                    warn(f"skipped {key}: {reason}")
-                continue
-            if article is None:
-                kept_paths.add(key)
-                report.unchanged += 1
-                continue
-            articles.append(article)
-            (report.updated if key in old_files else report.added).append(key)
-            for warning in articles[-1].warnings if warn else []:
-                warn(warning)
-            if warn and (reason := injection_reason(articles[-1].text)):
-                warn(f"{key} gives instructions to AI models ('{reason}'); "
-                     "it stays searchable but will not be used for answers")
+        report = IngestReport()
+        sources = [*files, *pages]
+        if ray is not None:
+            from .distributed import read_split_embed
+
+            records, chunks, vectors = read_split_embed(sources, old_files, embedder, chunk_size, chunk_overlap, ray)
+        else:
+            records, chunks, vectors = [_read(source, old_files) for source in sources], None, None
+        articles = _tally(records, old_files, report, warn)
+        kept_paths = {r.path for r in records if r.unchanged}
         if not (files or pages) or (not articles and not kept_paths and not old_files):
             where = ", ".join([str(p) for p in paths] + pages)
             raise InputError(f"no readable .md, .txt, .html or .pdf files or pages in {where}")
@@ -94,8 +83,64 @@ def ingest(
         if not report.changed and old is not None:
             report.total_chunks, report.total_files = len(old), len(old_files)
             return report
-        _write_generation(folder, old, articles, report, embedder, chunk_size, chunk_overlap, progress)
+        if chunks is None:
+            new_chunks = [c for a in articles for c in split_article(a, embedder, chunk_size, chunk_overlap)]
+            chunks, vectors = new_chunks, _embed(embedder, [embedding_text(c) for c in new_chunks], progress)
+        report.chunks_embedded = len(chunks)
+        files_now = {p: meta for p, meta in old_files.items() if p not in set(report.updated) | set(report.removed)}
+        files_now.update({a.path: {"sha256": a.sha256, "title": a.title} for a in articles})
+        report.total_chunks, report.total_files = (len(old) if old else 0) + len(chunks), len(files_now)
+        embedder_record = {"name": embedder.name, "dim": embedder.dim}
+        if store == "faiss":
+            _write_generation(folder, old, chunks, vectors, files_now, report, embedder_record, chunk_size, chunk_overlap)
+        else:
+            target = open_milvus(store)
+            target.update(report.removed, chunks, vectors,
+                          {a.path: a.sha256 for a in articles}, embedder_record, rebuild=rebuild)
+            report.total_chunks = len(target)
         return report
+
+
+@dataclass
+class Read:
+    """One source after reading: its article when it changed, why it was skipped, or that it is unchanged."""
+
+    path: str
+    article: Article | None = None
+    skipped: str = ""
+    unchanged: bool = False
+
+
+def _read(source: Path | str, old_files: dict[str, dict]) -> Read:
+    key = str(source)
+    try:
+        article = _changed(source, old_files.get(key, {}).get("sha256"))
+    except (SkipFile, OSError) as exc:
+        return Read(key, skipped=exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))
+    return Read(key, article, unchanged=article is None)
+
+
+def _tally(records: list[Read], old_files: dict[str, dict], report: IngestReport,
+           warn: Callable[[str], None] | None) -> list[Article]:
+    """Count each source in the report, warn about skipped and suspicious ones, and return the changed articles."""
+    articles = []
+    for record in records:
+        if record.skipped:
+            report.skipped.append((record.path, record.skipped))
+            if warn:
+                warn(f"skipped {record.path}: {record.skipped}")
+        elif record.unchanged:
+            report.unchanged += 1
+        else:
+            article = record.article
+            articles.append(article)
+            (report.updated if record.path in old_files else report.added).append(record.path)
+            for warning in article.warnings if warn else []:
+                warn(warning)
+            if warn and (reason := injection_reason(article.text)):
+                warn(f"{record.path} gives instructions to AI models ('{reason}'); "
+                     "it stays searchable but will not be used for answers")
+    return articles
 
 
 def _changed(source: Path | str, known_sha256: str | None) -> Article | None:
@@ -107,7 +152,11 @@ def _changed(source: Path | str, known_sha256: str | None) -> Article | None:
     return None if content_hash(data) == known_sha256 else parse(source, data)
 
 
-def _open_for_update(folder: Path, embedder: Embedder) -> Index | None:
+def _open_for_update(store: str, folder: Path, embedder: Embedder):
+    if store != "faiss":
+        target = open_milvus(store)
+        target.check_embedder(embedder.name, embedder.dim)
+        return target if target.exists() else None
     if current_generation(folder) is None:
         return None
     index = Index.open(folder)
@@ -119,25 +168,16 @@ def _under(path: str, folders: list[Path]) -> bool:
     return any(Path(path).is_relative_to(f) for f in folders)
 
 
-def _write_generation(folder, old, articles, report, embedder, chunk_size, chunk_overlap, progress) -> None:
+def _write_generation(folder, old, chunks, vectors, files, report, embedder, chunk_size, chunk_overlap) -> None:
+    """The FAISS store: the old generation's passages that stay, and the new ones, as the next generation."""
     replaced = set(report.updated) | set(report.removed)
     keep_rows = [i for i, c in enumerate(old.chunks) if c.path not in replaced] if old else []
-    chunks = [old.chunks[i] for i in keep_rows] if old else []
-    old_vectors = np.asarray(old.vectors[keep_rows]) if old else np.zeros((0, embedder.dim), np.float32)
-    new_chunks = [c for a in articles for c in split_article(a, embedder, chunk_size, chunk_overlap)]
-    new_vectors = _embed(embedder, [embedding_text(c) for c in new_chunks], progress)
-    chunks += new_chunks
-    vectors = np.vstack([old_vectors, new_vectors]).astype(np.float32)
-    files = {p: meta for p, meta in (old.files.items() if old else []) if p not in replaced}
-    files.update({a.path: {"sha256": a.sha256, "title": a.title} for a in articles})
-    report.chunks_embedded = len(new_chunks)
-    report.total_chunks, report.total_files = len(chunks), len(files)
-    manifest = {
-        "format": FORMAT_VERSION,
-        "embedder": {"name": embedder.name, "dim": embedder.dim},
-        "chunk_size": chunk_size, "chunk_overlap": chunk_overlap, "files": files,
-    }
-    publish(folder, chunks, vectors, manifest)
+    old_vectors = np.asarray(old.vectors[keep_rows]) if old else np.zeros((0, embedder["dim"]), np.float32)
+    all_chunks = ([old.chunks[i] for i in keep_rows] if old else []) + list(chunks)
+    report.total_chunks = len(all_chunks)
+    manifest = {"format": FORMAT_VERSION, "embedder": embedder, "chunk_size": chunk_size,
+                "chunk_overlap": chunk_overlap, "files": files}
+    publish(folder, all_chunks, np.vstack([old_vectors, vectors]).astype(np.float32), manifest)
 
 
 def _embed(embedder: Embedder, texts: list[str], progress: Progress | None, block: int = 512) -> np.ndarray:
