@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embedding import Embedder, get_embedder
+from ..errors import InputError
 from ..store.chunks import Chunk
 from .chunking import embedding_text, split_article
 
@@ -24,7 +25,10 @@ def read_split_embed(sources: list[Path | str], old_files: dict[str, dict], embe
     """Every source's read record (``pipeline.Read``), the changed articles' chunks and their vectors, computed
     on the Ray cluster at ``address`` ('': the one RAY_ADDRESS names, else a new local one on this machine's
     cores)."""
-    import ray
+    try:
+        import ray
+    except ImportError:
+        raise InputError("qa ingest --ray needs Ray: pip install 'qa[scale]'") from None
 
     started = _connect(address)
     try:
@@ -48,8 +52,16 @@ def _connect(address: str) -> bool:
     os.environ.setdefault("RAY_AUTH_MODE", "disabled")  # a local cluster needs no token (Ray 2.60 asks for one)
     os.environ.setdefault("RAY_DATA_LOG_LEVEL", "ERROR")  # the user sees qa's warnings, not Ray Data's progress
     ray.data.DataContext.get_current().enable_progress_bars = False
-    ray.init(address=address or None, include_dashboard=False, log_to_driver=False, configure_logging=False,
-             num_cpus=None if address or os.environ.get("RAY_ADDRESS") else os.cpu_count())
+    for attempt in (1, 2):  # a busy machine can miss Ray's fixed 30 s for a new node to register; try twice
+        try:
+            ray.init(address=address or None, include_dashboard=False, log_to_driver=False, configure_logging=False,
+                     num_cpus=None if address or os.environ.get("RAY_ADDRESS") else os.cpu_count())
+            break
+        except Exception as exc:  # Ray raises a bare Exception when a node misses that time
+            ray.shutdown()
+            if attempt == 2:
+                raise InputError(f"cannot start or reach Ray{' at ' + address if address else ''}: "
+                                 f"{str(exc).splitlines()[0]}") from None
     return True
 
 

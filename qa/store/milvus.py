@@ -44,8 +44,11 @@ class MilvusStore:
 
     def __init__(self, spec: str):
         os.environ.setdefault("GRPC_VERBOSITY", "ERROR")  # Milvus Lite talks gRPC; its fork notices are not ours
-        from pymilvus import MilvusClient
-        from pymilvus.exceptions import MilvusException
+        try:
+            from pymilvus import MilvusClient
+            from pymilvus.exceptions import MilvusException
+        except ImportError:
+            raise InputError("the Milvus store needs pymilvus and milvus-lite: pip install 'qa[scale]'") from None
 
         self.spec = spec
         uri = spec if spec.startswith(("milvus://", "http://", "https://")) else str(Path(spec).expanduser())

@@ -16,7 +16,6 @@ from qa.retrieval.search import Filters
 from qa.settings import Settings
 from conftest import CORPUS, copy_corpus, run_qa
 
-pytest.importorskip("pymilvus")
 QUESTION = "What was Alibaba's net income in the quarter ended December 2024?"
 
 
