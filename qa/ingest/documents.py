@@ -17,8 +17,6 @@ from . import filings, tables
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_PDF_BYTES = 200 * 1024 * 1024  # annual reports with images; read page by page, never held as text whole
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_BLOCKS = ["h1", "h2", "h3", "p", "li", "td", "th", "pre"]
 
 
 class SkipFile(Exception):
@@ -116,33 +114,9 @@ def _read_markdown(path: Path, raw: str) -> Article:
 
 
 def _read_html(path: Path, raw: str) -> Article:
-    """Article text of an HTML page: markup, scripts, styles, navigation, comments and hidden parts removed."""
-    from bs4 import BeautifulSoup, Comment
+    from . import html  # here, not at the top: qa.ingest.html imports Article from this module
 
-    soup = BeautifulSoup(raw, "html.parser")
-    meta = {
-        (tag.get("name") or tag.get("property") or "").lower(): tag.get("content", "")
-        for tag in soup.find_all("meta")
-    }
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-                     "template", "svg", "iframe", "object", "button"]):
-        tag.decompose()
-    for tag in soup.find_all(lambda t: t.has_attr("hidden") or _HIDDEN_STYLE.search(t.get("style", "") or "")):
-        tag.decompose()
-    body = soup.find("article") or soup.find("main") or soup.body or soup
-    _replace_tables(soup, body)
-    blocks = [el.get_text(" ", strip=True) for el in body.find_all(_BLOCKS)
-              if el.name not in ("td", "th") or not el.find(_BLOCKS)]  # a cell's own blocks are read instead
-    text = "\n\n".join(b for b in blocks if b) or body.get_text("\n", strip=True)
-    title = meta.get("og:title") or (soup.title.get_text(strip=True) if soup.title else "") or path.stem
-    return Article(
-        path=str(path), text=text, title=title,
-        date=_date(meta.get("article:published_time") or meta.get("date") or meta.get("pubdate")),
-        source=meta.get("og:site_name") or meta.get("source") or meta.get("author") or "",
-        url=meta.get("og:url") or "",
-    )
+    return html.read(raw, str(path))
 
 
 def _read_pdf(path: Path, data: bytes) -> Article:
@@ -198,18 +172,6 @@ def _pdf_date(value: str) -> str:
     """PDF dates are written "D:20240315120000Z"; the ISO day, or empty."""
     match = re.match(r"(?:D:)?(\d{4})(\d{2})(\d{2})", value or "")
     return "-".join(match.groups()) if match else ""
-
-
-def _replace_tables(soup, body) -> None:
-    """Put each data table's row sentences, one a line, where the table was; inner tables go first so that an
-    outer layout table keeps them. Layout tables stay, their cells read as blocks like the rest of the page."""
-    for tag in reversed(body.find_all("table")):
-        before = tag.find_previous(string=lambda s: s.strip())
-        table = tables.from_html(tag, before=str(before or ""))
-        if not tables.is_layout(table):
-            block = soup.new_tag("p")
-            block.string = "\n".join(tables.sentences(table))
-            tag.replace_with(block)
 
 
 def _first_heading(body: str) -> str:

@@ -1,16 +1,14 @@
-"""Web pages by URL: fetched within limits, the article body extracted by trafilatura.
-
-trafilatura drops menus, ads and cookie banners and reads the title, date, site name and canonical URL from the
-page's metadata; its tables arrive as Markdown and go through ``qa.ingest.tables`` like any article's. An
-unreachable or oversized page raises ``SkipFile``: one warning, and the rest of the ingest goes on.
+"""Web pages by URL: fetched within limits, then read by ``qa.ingest.html`` like a saved page (the article
+body without menus, ads and cookie banners; title, date, site name and canonical URL from the page's metadata).
+An unreachable or oversized page raises ``SkipFile``: one warning, and the rest of the ingest goes on.
 """
 
 from __future__ import annotations
 
 import re
 
+from . import html
 from .documents import Article, SkipFile, content_hash
-from .tables import markdown_text
 
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 TIMEOUT_SECONDS = 20.0
@@ -46,23 +44,15 @@ def fetch(url: str) -> tuple[bytes, str]:
 
 
 def read(url: str) -> Article:
-    """The article at ``url``: its body as Markdown with tables read, and its metadata. ``sha256`` is of the
-    extracted text, so a page whose ads or clock changed but whose article did not counts as unchanged."""
+    """The article at ``url``: its body with tables read, and its metadata. ``sha256`` is of the extracted text,
+    so a page whose ads or clock changed but whose article did not counts as unchanged."""
     data, final = fetch(url)
     return parse_page(url, data, final)
 
 
 def parse_page(url: str, data: bytes, final: str | None = None) -> Article:
-    import trafilatura
-
-    html = data.decode("utf-8", errors="replace")
-    meta = trafilatura.bare_extraction(html, url=final or url, with_metadata=True)
-    body = trafilatura.extract(html, url=final or url, include_tables=True, output_format="markdown")
-    if not body or not body.strip():
+    article = html.read(data.decode("utf-8", errors="replace"), url, url=final or url)
+    if not article.text:
         raise SkipFile("no article text found on the page")
-    text = markdown_text(body).strip()
-    title = meta.title if meta and meta.title else url
-    source = (meta.sitename or meta.hostname or "") if meta else ""
-    canonical = meta.url if meta and meta.url else final or url
-    return Article(path=url, text=text, title=title.strip(), date=((meta.date if meta else "") or "")[:10],
-                   source=source, url=canonical, sha256=content_hash(text.encode("utf-8")))
+    article.sha256 = content_hash(article.text.encode("utf-8"))
+    return article

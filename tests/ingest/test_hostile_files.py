@@ -22,12 +22,13 @@ def test_hostile_folder_is_ingested_sensibly(tmp_path):
     with open(docs / "huge.txt", "wb") as fh:  # 100 MB: skipped by size before it is read
         fh.truncate(100 * 1024 * 1024)
     (docs / "empty.md").write_text("")
+    (docs / "empty.html").write_text("")
     (docs / "fake.md").write_bytes(os.urandom(4096))
     (docs / "loop").symlink_to(docs)
     warnings = []
     report = QA(index=tmp_path / "idx").ingest([docs], warn=warnings.append)
     assert report.total_files == 4
-    assert sorted(p.rsplit("/", 1)[1] for p, _ in report.skipped) == ["empty.md", "fake.md", "huge.txt"]
+    assert sorted(p.rsplit("/", 1)[1] for p, _ in report.skipped) == ["empty.html", "empty.md", "fake.md", "huge.txt"]
     assert any("larger than" in w for w in warnings)
     index = Index.open(tmp_path / "idx")
     texts = " ".join(c.text for c in index.chunks)
