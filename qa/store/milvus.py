@@ -61,7 +61,8 @@ class MilvusStore:
         try:
             self.client = MilvusClient(uri)
         except MilvusException as exc:
-            raise IndexStateError(f"cannot open the Milvus store {spec}: {exc.message}") from None
+            busy = " (Milvus Lite lets one process at a time open it)" if not uri.startswith("http") else ""
+            raise IndexStateError(f"cannot open the Milvus store {spec}: {exc.message}{busy}") from None
         self.lite = not uri.startswith("http")
         logging.getLogger("pymilvus").setLevel(logging.ERROR)  # Lite's iterators warn on every query
         self.chunks = MilvusChunks(self)
