@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..embedding import Embedder
 from ..store.index import Chunk
-from .documents import Article
+from .article import Article
 from .safety import injection_reason
 
 

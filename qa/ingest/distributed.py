@@ -16,13 +16,14 @@ from ..embedding import Embedder, get_embedder
 from ..errors import InputError
 from ..store.chunks import Chunk
 from .chunking import embedding_text, split_article
+from .reading import read
 
 EMBED_BATCH = 64  # passages per call of an embedding actor: enough to keep a core busy, little padding
 
 
 def read_split_embed(sources: list[Path | str], old_files: dict[str, dict], embedder: Embedder, chunk_size: int,
                      chunk_overlap: int, address: str) -> tuple[list, list[Chunk], np.ndarray]:
-    """Every source's read record (``pipeline.Read``), the changed articles' chunks and their vectors, computed
+    """Every source's read record (``qa.ingest.reading.Read``), the changed articles' chunks and their vectors, computed
     on the Ray cluster at ``address`` ('': the one RAY_ADDRESS names, else a new local one on this machine's
     cores)."""
     try:
@@ -68,9 +69,7 @@ def _connect(address: str) -> bool:
 def _read_and_split(source: Path | str, known_sha256: str | None, model: str, chunk_size: int, chunk_overlap: int):
     """A Ray task: the source's read record and, when it changed, its chunks (split with the model's tokenizer,
     which loads without the model)."""
-    from .pipeline import _read
-
-    record = _read(source, {str(source): {"sha256": known_sha256}} if known_sha256 else {})
+    record = read(source, known_sha256)
     if record.article is None:
         return record, []
     return record, split_article(record.article, get_embedder(model), chunk_size, chunk_overlap)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import filings, tables
+from . import filings, html, tables
+from .article import Article
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".pdf")
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -21,26 +21,6 @@ MAX_PDF_BYTES = 200 * 1024 * 1024  # annual reports with images; read page by pa
 
 class SkipFile(Exception):
     """A file that cannot be ingested; the message says why in a few words."""
-
-
-@dataclass
-class Article:
-    """One article's plain text and the metadata shown with every passage cut from it."""
-
-    path: str
-    text: str
-    title: str
-    date: str = ""
-    source: str = ""
-    url: str = ""
-    sha256: str = ""
-    extra: dict = field(default_factory=dict)
-    company: str = ""  # for filings: who files and the period covered (qa.ingest.filings)
-    period: str = ""
-    # (page number as a PDF viewer shows it, its text) for paged documents: chunks never cross a page, so a
-    # passage cites its page; empty for formats without pages
-    pages: list[tuple[int, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # what was left out, for the ingest to report
 
 
 def discover(paths: list[Path]) -> tuple[list[Path], list[Path]]:
@@ -114,8 +94,6 @@ def _read_markdown(path: Path, raw: str) -> Article:
 
 
 def _read_html(path: Path, raw: str) -> Article:
-    from . import html  # here, not at the top: qa.ingest.html imports Article from this module
-
     return html.read(raw, str(path))
 
 

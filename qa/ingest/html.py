@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 from . import tables
-from .documents import Article
+from .article import Article
 
 MIN_EXTRACTED_SIZE = 250  # trafilatura's own MIN_EXTRACTED_SIZE (settings.cfg)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)

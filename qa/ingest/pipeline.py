@@ -17,7 +17,9 @@ from ..errors import InputError
 from ..store.index import FORMAT_VERSION, Index, Lock, current_generation, publish, sweep
 from ..store.milvus import open_milvus
 from .chunking import embedding_text, split_article
-from .documents import Article, SkipFile, content_hash, discover, parse, read_bytes
+from .article import Article
+from .documents import discover
+from .reading import Read, read
 from . import web
 from .safety import injection_reason
 
@@ -72,7 +74,7 @@ def ingest(
 
             records, chunks, vectors = read_split_embed(sources, old_files, embedder, chunk_size, chunk_overlap, ray)
         else:
-            records, chunks, vectors = [_read(source, old_files) for source in sources], None, None
+            records, chunks, vectors = [read(source, old_files.get(str(source), {}).get("sha256")) for source in sources], None, None
         articles = _tally(records, old_files, report, warn)
         kept_paths = {r.path for r in records if r.unchanged}
         if not (files or pages) or (not articles and not kept_paths and not old_files):
@@ -101,25 +103,6 @@ def ingest(
         return report
 
 
-@dataclass
-class Read:
-    """One source after reading: its article when it changed, why it was skipped, or that it is unchanged."""
-
-    path: str
-    article: Article | None = None
-    skipped: str = ""
-    unchanged: bool = False
-
-
-def _read(source: Path | str, old_files: dict[str, dict]) -> Read:
-    key = str(source)
-    try:
-        article = _changed(source, old_files.get(key, {}).get("sha256"))
-    except (SkipFile, OSError) as exc:
-        return Read(key, skipped=exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))
-    return Read(key, article, unchanged=article is None)
-
-
 def _tally(records: list[Read], old_files: dict[str, dict], report: IngestReport,
            warn: Callable[[str], None] | None) -> list[Article]:
     """Count each source in the report, warn about skipped and suspicious ones, and return the changed articles."""
@@ -141,15 +124,6 @@ def _tally(records: list[Read], old_files: dict[str, dict], report: IngestReport
                 warn(f"{record.path} gives instructions to AI models ('{reason}'); "
                      "it stays searchable but will not be used for answers")
     return articles
-
-
-def _changed(source: Path | str, known_sha256: str | None) -> Article | None:
-    """The article at a file or URL, or None when its content is what the index already holds."""
-    if isinstance(source, str):
-        article = web.read(source)
-        return None if article.sha256 == known_sha256 else article
-    data = read_bytes(source)
-    return None if content_hash(data) == known_sha256 else parse(source, data)
 
 
 def _open_for_update(store: str, folder: Path, embedder: Embedder):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from . import html
-from .documents import Article, SkipFile, content_hash
+from .article import Article
+from .documents import SkipFile, content_hash
 
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 TIMEOUT_SECONDS = 20.0

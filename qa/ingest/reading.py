@@ -1,0 +1,40 @@
+"""One source (a file or a web page) read into an article, or the reason it was not: the step the local ingest
+and the Ray tasks share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import web
+from .article import Article
+from .documents import SkipFile, content_hash, parse, read_bytes
+
+
+@dataclass
+class Read:
+    """One source after reading: its article when it changed, why it was skipped, or that it is unchanged."""
+
+    path: str
+    article: Article | None = None
+    skipped: str = ""
+    unchanged: bool = False
+
+
+def read(source: Path | str, known_sha256: str | None) -> Read:
+    """Read a file or page; an article only when its content hash differs from ``known_sha256``."""
+    key = str(source)
+    try:
+        article = _changed(source, known_sha256)
+    except (SkipFile, OSError) as exc:
+        return Read(key, skipped=exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))
+    return Read(key, article, unchanged=article is None)
+
+
+def _changed(source: Path | str, known_sha256: str | None) -> Article | None:
+    """The article at a file or URL, or None when its content is what the index already holds."""
+    if isinstance(source, str):
+        article = web.read(source)
+        return None if article.sha256 == known_sha256 else article
+    data = read_bytes(source)
+    return None if content_hash(data) == known_sha256 else parse(source, data)
