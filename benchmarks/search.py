@@ -185,7 +185,7 @@ def open_store(folder: Path) -> dict:
     index.chunk_ids(index.chunks[len(index) // 2].path)
     fetched = time.perf_counter() - start
     start = time.perf_counter()
-    index.chunks.allowed(title="company 12")
+    index.allowed(title="company 12")
     filtered = time.perf_counter() - start
     start = time.perf_counter()
     with open(folder / "chunks.jsonl", encoding="utf-8") as fh:

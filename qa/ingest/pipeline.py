@@ -1,7 +1,9 @@
 """Ingest: files → articles → chunks → vectors, written to the store as one new generation.
 
 Incremental: unchanged files (same sha256) cost a read and a hash; changed ones are re-chunked and re-embedded;
-gone ones are dropped. One ingest at a time holds the store's lock, and the new generation goes live atomically.
+gone ones are dropped, and the store adds the changes to the previous generation's files rather than rebuilding
+them (``qa.store.index.publish_changes``). One ingest at a time holds the store's lock, and the new generation
+goes live atomically.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import numpy as np
 
 from ..embedding import Embedder
 from ..errors import InputError
-from ..store.index import FORMAT_VERSION, Index, Lock, current_generation, publish, sweep
+from ..store.index import (FORMAT_VERSION, Index, Lock, compaction_due, current_generation, publish,
+                              publish_changes, sweep)
 from .chunking import embedding_text, split_article
 from .documents import Article, SkipFile, content_hash, discover, parse, read_bytes
 from . import web
@@ -120,24 +123,28 @@ def _under(path: str, folders: list[Path]) -> bool:
 
 
 def _write_generation(folder, old, articles, report, embedder, chunk_size, chunk_overlap, progress) -> None:
+    """Embed the changed articles' passages and write the new generation: as changes to ``old`` while they are
+    few, else whole, from the live passages only (which compacts: ``qa.store.index.compaction_due``)."""
     replaced = set(report.updated) | set(report.removed)
-    keep_rows = [i for i, c in enumerate(old.chunks) if c.path not in replaced] if old else []
-    chunks = [old.chunks[i] for i in keep_rows] if old else []
-    old_vectors = np.asarray(old.vectors[keep_rows]) if old else np.zeros((0, embedder.dim), np.float32)
-    new_chunks = [c for a in articles for c in split_article(a, embedder, chunk_size, chunk_overlap)]
-    new_vectors = _embed(embedder, [embedding_text(c) for c in new_chunks], progress)
-    chunks += new_chunks
-    vectors = np.vstack([old_vectors, new_vectors]).astype(np.float32)
-    files = {p: meta for p, meta in (old.files.items() if old else []) if p not in replaced}
-    files.update({a.path: {"sha256": a.sha256, "title": a.title} for a in articles})
-    report.chunks_embedded = len(new_chunks)
-    report.total_chunks, report.total_files = len(chunks), len(files)
+    chunks = [c for a in articles for c in split_article(a, embedder, chunk_size, chunk_overlap)]
+    vectors = _embed(embedder, [embedding_text(c) for c in chunks], progress)
+    files = {a.path: {"sha256": a.sha256, "title": a.title} for a in articles}
     manifest = {
         "format": FORMAT_VERSION,
         "embedder": {"name": embedder.name, "dim": embedder.dim},
         "chunk_size": chunk_size, "chunk_overlap": chunk_overlap, "files": files,
     }
-    publish(folder, chunks, vectors, manifest)
+    dropped = sum(len(old.chunk_ids(path)) for path in replaced) if old else 0
+    report.chunks_embedded = len(chunks)
+    report.total_chunks = (len(old) if old else 0) - dropped + len(chunks)
+    report.total_files = len((set(old.files) if old else set()) - replaced | set(files))
+    if old is not None and not compaction_due(old, dropped, len(chunks)):
+        publish_changes(folder, old, replaced, chunks, vectors, manifest)
+        return
+    kept = [(i, c) for i, c in old.chunks.numbered() if c.path not in replaced] if old else []
+    old_vectors = old.vectors[[i for i, _ in kept]] if old else np.zeros((0, embedder.dim), np.float32)
+    manifest["files"] = {**{p: meta for p, meta in (old.files.items() if old else []) if p not in replaced}, **files}
+    publish(folder, [c for _, c in kept] + chunks, np.vstack([old_vectors, vectors]).astype(np.float32), manifest)
 
 
 def _embed(embedder: Embedder, texts: list[str], progress: Progress | None, block: int = 512) -> np.ndarray:

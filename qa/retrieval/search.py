@@ -29,9 +29,9 @@ class Filters:
         return any((self.source, self.date_from, self.date_to, self.title, self.company))
 
     def mask(self, index: Index) -> np.ndarray:
-        """Boolean array over the index's chunks: True where a chunk passes every filter."""
-        return index.chunks.allowed(source=self.source, date_from=self.date_from, date_to=self.date_to,
-                                    title=self.title, company=self.company)
+        """Boolean array over the index's slots: True where a live chunk passes every filter."""
+        return index.allowed(source=self.source, date_from=self.date_from, date_to=self.date_to, title=self.title,
+                             company=self.company)
 
 
 @dataclass
