@@ -16,8 +16,7 @@ import numpy as np
 
 from ..embedding import Embedder
 from ..errors import InputError
-from ..store.index import (FORMAT_VERSION, Index, Lock, compaction_due, current_generation, publish,
-                              publish_changes, sweep)
+from ..store.index import FORMAT_VERSION, Index, Lock, current_generation, publish_update, sweep
 from .chunking import embedding_text, split_article
 from .documents import Article, SkipFile, content_hash, discover, parse, read_bytes
 from . import web
@@ -123,8 +122,7 @@ def _under(path: str, folders: list[Path]) -> bool:
 
 
 def _write_generation(folder, old, articles, report, embedder, chunk_size, chunk_overlap, progress) -> None:
-    """Embed the changed articles' passages and write the new generation: as changes to ``old`` while they are
-    few, else whole, from the live passages only (which compacts: ``qa.store.index.compaction_due``)."""
+    """Embed the changed articles' passages and write the new generation (``qa.store.index.publish_update``)."""
     replaced = set(report.updated) | set(report.removed)
     chunks = [c for a in articles for c in split_article(a, embedder, chunk_size, chunk_overlap)]
     vectors = _embed(embedder, [embedding_text(c) for c in chunks], progress)
@@ -134,17 +132,9 @@ def _write_generation(folder, old, articles, report, embedder, chunk_size, chunk
         "embedder": {"name": embedder.name, "dim": embedder.dim},
         "chunk_size": chunk_size, "chunk_overlap": chunk_overlap, "files": files,
     }
-    dropped = sum(len(old.chunk_ids(path)) for path in replaced) if old else 0
     report.chunks_embedded = len(chunks)
-    report.total_chunks = (len(old) if old else 0) - dropped + len(chunks)
+    report.total_chunks = publish_update(folder, old, replaced, chunks, vectors, manifest)
     report.total_files = len((set(old.files) if old else set()) - replaced | set(files))
-    if old is not None and not compaction_due(old, dropped, len(chunks)):
-        publish_changes(folder, old, replaced, chunks, vectors, manifest)
-        return
-    kept = [(i, c) for i, c in old.chunks.numbered() if c.path not in replaced] if old else []
-    old_vectors = old.vectors[[i for i, _ in kept]] if old else np.zeros((0, embedder.dim), np.float32)
-    manifest["files"] = {**{p: meta for p, meta in (old.files.items() if old else []) if p not in replaced}, **files}
-    publish(folder, [c for _, c in kept] + chunks, np.vstack([old_vectors, vectors]).astype(np.float32), manifest)
 
 
 def _embed(embedder: Embedder, texts: list[str], progress: Progress | None, block: int = 512) -> np.ndarray:

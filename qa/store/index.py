@@ -263,6 +263,23 @@ def compaction_due(old: Index, dropped: int, added: int) -> bool:
     return changed > COMPACT_SHARE * slots or old.compacted < HNSW_THRESHOLD <= slots
 
 
+def publish_update(folder: Path, old: Index | None, removed: set[str], chunks: list[Chunk], vectors: np.ndarray,
+                   manifest: dict) -> int:
+    """Write the generation an ingest makes: ``old`` (if any) without the passages of the ``removed`` paths and
+    with ``chunks`` added; ``manifest["files"]`` holds the records of the articles added or changed. Written as
+    changes while they are few, else whole from the live passages (compaction). Returns the live passages."""
+    dropped = sum(len(old.chunk_ids(path)) for path in removed) if old else 0
+    if old is not None and not compaction_due(old, dropped, len(chunks)):
+        publish_changes(folder, old, removed, chunks, vectors, manifest)
+        return len(old) - dropped + len(chunks)
+    kept = [(i, c) for i, c in old.chunks.numbered() if c.path not in removed] if old else []
+    kept_vectors = old.vectors[[i for i, _ in kept]] if old else np.zeros((0, vectors.shape[1]), np.float32)
+    files = {**{p: meta for p, meta in (old.files.items() if old else []) if p not in removed}, **manifest["files"]}
+    publish(folder, [c for _, c in kept] + chunks, np.vstack([kept_vectors, vectors]).astype(np.float32),
+            {**manifest, "files": files})
+    return len(kept) + len(chunks)
+
+
 def publish(folder: Path, chunks: list[Chunk], vectors: np.ndarray, manifest: dict) -> None:
     """Write a complete generation under a temporary name, then make it live with one atomic rename."""
     import faiss

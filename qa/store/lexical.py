@@ -67,7 +67,8 @@ class Lexical:
                 start, end = found[word]
                 if start < end:
                     weight = np.float32(self._idf(frequency[word], self._documents) / self._idf(end - start, documents))
-                    np.add.at(scores, indices[start:end] + offset, data[start:end] * weight)
+                    ids, part = indices[start:end], data[start:end]  # no copies when there is one index
+                    np.add.at(scores, ids + offset if offset else ids, part * weight if weight != 1 else part)
         return scores
 
 
