@@ -64,6 +64,7 @@ class Index:
         dead = generation / "dead.npy"
         self.dead = np.load(dead) if dead.exists() else np.zeros(len(self.vectors), bool)
         self._dead_ids = np.flatnonzero(self.dead)
+        self._live_bits = np.packbits(~self.dead, bitorder="little") if len(self._dead_ids) else None  # for FAISS
         self._dense = None
         self._bm25 = None
         self._files: dict[str, dict] | None = None
@@ -145,11 +146,9 @@ class Index:
         import faiss
 
         params = None
-        if allowed is None and len(self._dead_ids):
-            allowed = ~self.dead
-        if allowed is not None:
-            bits = np.packbits(allowed, bitorder="little")  # referenced until the search is done
-            selector = faiss.IDSelectorBitmap(bits)
+        bits = self._live_bits if allowed is None else np.packbits(allowed, bitorder="little")
+        if bits is not None:
+            selector = faiss.IDSelectorBitmap(bits)  # reads ``bits``, which stay referenced until the search ends
             params = faiss.SearchParameters(sel=selector)
             if isinstance(self.dense, faiss.IndexHNSW):
                 params = faiss.SearchParametersHNSW(sel=selector, efSearch=self.dense.hnsw.efSearch)

@@ -3,6 +3,7 @@ must search as one written whole from the same live passages, and leave the prev
 they were."""
 
 import hashlib
+import json
 
 import numpy as np
 import pytest
@@ -100,6 +101,23 @@ def test_compaction_is_due_past_the_share_of_removed_or_added_slots(changed, mon
     assert compaction_due(index, 0, 8)  # 13 added of 53
     monkeypatch.setattr(store, "HNSW_THRESHOLD", 50)
     assert compaction_due(index, 0, 5)  # exact search grows into HNSW's range
+
+
+def test_an_index_of_format_2_is_read_and_changed_as_one_written_whole(tmp_path):
+    chunks = passages("a.md", 4, 1) + passages("b.md", 4, 2)
+    publish(tmp_path, chunks, vectors_of(chunks), manifest(["a.md", "b.md"]))
+    generation = Index.open(tmp_path).generation
+    (generation / "dead.npy").unlink()
+    written = json.loads((generation / "manifest.json").read_text())
+    del written["compacted"]
+    (generation / "manifest.json").write_text(json.dumps({**written, "format": 2}))
+    old = Index.open(tmp_path)
+    assert not old.dead.any() and old.compacted == 8
+    assert 0 in old.bm25_search(bm25_tokens([chunks[0].text], as_ids=False)[0], 10)
+    new = passages("c.md", 1, 3)
+    publish_changes(tmp_path, old, {"a.md"}, new, vectors_of(new), manifest(["c.md"]))
+    index = Index.open(tmp_path)
+    assert (index.manifest["format"], index.compacted, list(np.flatnonzero(index.dead))) == (3, 8, [0, 1, 2, 3])
 
 
 def test_top_indices_agrees_with_a_full_sort_ties_by_index():
