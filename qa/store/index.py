@@ -297,28 +297,37 @@ def publish_changes(folder: Path, old: Index, removed: set[str], chunks: list[Ch
     """Write a generation that is ``old`` without the passages of the ``removed`` paths and with ``chunks``
     added, in new slots after its own; ``manifest["files"]`` holds the records of the articles added or changed.
     Reads and copies ``old``'s files, never changes them: readers have them open."""
-    import faiss
-
     tmp = _new_folder(folder)
     shutil.copyfile(old.generation / CHUNKS_FILE, tmp / CHUNKS_FILE)
     dropped = update_chunks(tmp, removed, chunks, old.slots, manifest.get("files", {}))
-    slots = old.slots + len(chunks)
     dead = np.concatenate([old.dead, np.zeros(len(chunks), bool)])
     dead[dropped] = True
     np.save(tmp / "dead.npy", dead)
-    merged = np.lib.format.open_memmap(tmp / "vectors.npy", "w+", np.float32, (slots, vectors.shape[1]))
-    merged[:old.slots] = old.vectors
-    merged[old.slots:] = vectors
-    merged.flush()
-    del merged
-    dense = faiss.read_index(str(old.generation / "dense.faiss"))
-    dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(dense, str(tmp / "dense.faiss"))
+    _append_vectors(tmp, old, vectors)
+    _add_to_dense(tmp, old, vectors)
     if (old.generation / lexical.BASE).is_dir():
         shutil.copytree(old.generation / lexical.BASE, tmp / lexical.BASE, copy_function=os.link)
     since = dict(ChunkStore(tmp).numbered(old.compacted))
-    lexical.write(tmp / lexical.NEW, [bm25_text(since.get(i)) for i in range(old.compacted, slots)])
+    lexical.write(tmp / lexical.NEW, [bm25_text(since.get(i)) for i in range(old.compacted, len(dead))])
     _go_live(folder, tmp, {**manifest, "compacted": old.compacted})
+
+
+def _append_vectors(tmp: Path, old: Index, vectors: np.ndarray) -> None:
+    """``old``'s vectors, then ``vectors``, written through a memory map rather than gathered in memory first."""
+    shape = (old.slots + len(vectors), vectors.shape[1])
+    merged = np.lib.format.open_memmap(tmp / "vectors.npy", "w+", np.float32, shape)
+    merged[:old.slots] = old.vectors
+    merged[old.slots:] = vectors
+    merged.flush()
+
+
+def _add_to_dense(tmp: Path, old: Index, vectors: np.ndarray) -> None:
+    """A copy of ``old``'s FAISS index with ``vectors`` added (to its HNSW graph when it is one)."""
+    import faiss
+
+    dense = faiss.read_index(str(old.generation / "dense.faiss"))
+    dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    faiss.write_index(dense, str(tmp / "dense.faiss"))
 
 
 def _new_folder(folder: Path) -> Path:
