@@ -8,10 +8,14 @@ larger collections are synthetic: each vector is a normalised mix of two real on
 opening of a real chunk. Queries are questions about the generated companies, embedded by qa.
 
 For each size it prints, for the exact (flat) and the HNSW index: build time, size, single-query latency
-p50/p95 and recall@10 against exact search. Then qa itself: an index generation written by ``qa.store.index``
-(which picks the type by size), opened in a new process: time to open, memory per chunk, size on disk, and
-latency of ``QA.search`` (query embedding, dense + BM25, fusion) p50/p95. "Store open" is ``Index.open`` alone
-(passages in SQLite and vectors memory-mapped, read lazily); "open" adds loading the FAISS and BM25 indexes.
+p50/p95 and recall@10 against exact search. Then qa itself: an index generation written whole by
+``qa.store.index`` (which picks the type by size), then the same index after an ingest's changes of 1,000
+articles (500 replaced, 500 added, 3,000 passages; written as changes, or compacted when
+``qa.store.index.compaction_due`` says so). Each is opened in a new process: time to open, resident memory,
+memory per chunk, size on disk, latency of ``QA.search`` (query embedding, dense + BM25, fusion) p50/p95, of
+BM25 alone, and recall@10 of qa's dense search against exact search over the live passages. "Store open" is
+``Index.open`` alone (passages in SQLite and vectors memory-mapped, read lazily); "open" adds loading the FAISS
+and BM25 indexes. The changes' write time excludes embedding them (the store's part of an ingest).
 
 ``--store N`` measures the passage store alone at N synthetic passages, without building FAISS or BM25: the
 seconds to open it in a new process, to fetch one passage and its article's ids, and to filter all of them by
@@ -38,6 +42,7 @@ sys.path.insert(0, str(HERE))
 from measure import rss_mb  # noqa: E402
 
 from qa.settings import Settings  # noqa: E402
+from qa.store.index import current_generation  # noqa: E402
 
 SETTINGS = Settings.load()  # chunking and the embedding model as qa ingests with them
 OUT = HERE / "out"
@@ -118,6 +123,7 @@ def faiss_tradeoff(vectors: np.ndarray, queries: np.ndarray) -> list[dict]:
 
 def open_and_search(folder: Path, questions: list[str]) -> dict:
     from qa import QA
+    from qa.text.words import bm25_tokens
 
     qa = QA(index=folder)
     qa.embedder.encode(["warm up"])  # loading the embedder is not part of opening an index
@@ -128,26 +134,70 @@ def open_and_search(folder: Path, questions: list[str]) -> dict:
     index.dense, index.bm25  # noqa: B018  load both now, as the first search would
     opened = time.perf_counter() - start
     memory = rss_mb() - before
-    latencies = []
-    for question in questions:
+    latencies = milliseconds([lambda q=q: qa.search(q, k=10) for q in questions])
+    candidates = qa.settings.retrieval.candidates
+    bm25 = milliseconds([lambda w=words: index.bm25_search(w, candidates)
+                         for words in bm25_tokens(questions, as_ids=False)])
+    return {"store_open_s": store_opened, "open_s": opened, "memory_mb": memory, "rss_mb": rss_mb(),
+            "p50_ms": percentile(latencies, 50), "p95_ms": percentile(latencies, 95),
+            "bm25_p50_ms": percentile(bm25, 50), "bm25_p95_ms": percentile(bm25, 95),
+            "recall@10": dense_recall(index, qa.embedder.encode(questions)), "kind": type(index.dense).__name__,
+            "changes": index.compacted < index.slots, "passages": len(index)}
+
+
+def milliseconds(calls) -> list[float]:
+    out = []
+    for call in calls:
         start = time.perf_counter()
-        qa.search(question, k=10)
-        latencies.append((time.perf_counter() - start) * 1000)
-    return {"store_open_s": store_opened, "open_s": opened, "memory_mb": memory, "p50_ms": percentile(latencies, 50),
-            "p95_ms": percentile(latencies, 95), "kind": type(index.dense).__name__}
+        call()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def dense_recall(index, queries: np.ndarray, k: int = 10) -> float:
+    """Recall@k of qa's dense search against exact search over the live passages (after timing: it copies them)."""
+    import faiss
+
+    live = np.flatnonzero(~index.dead)
+    _, exact = faiss.knn(queries, np.asarray(index.vectors[live]), k, metric=faiss.METRIC_INNER_PRODUCT)
+    return float(np.mean([len(set(index.dense_search(q, k)) & set(live[e])) / k for q, e in zip(queries, exact)]))
 
 
 def qa_index_at(folder: Path, chunks, vectors) -> float:
     """Write a real qa index generation (qa chooses the FAISS type); returns the seconds it took."""
-    from qa.store.index import FORMAT_VERSION, publish
+    from qa.store.index import publish
 
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    manifest = {"format": FORMAT_VERSION, "embedder": {"name": SETTINGS.index.embedding_model, "dim": vectors.shape[1]},
-                "chunk_size": SETTINGS.index.chunk_size, "chunk_overlap": SETTINGS.index.chunk_overlap, "files": {}}
     start = time.perf_counter()
-    publish(folder, chunks, vectors, manifest)
+    publish(folder, chunks, vectors, manifest(vectors.shape[1], chunks))
     return time.perf_counter() - start
+
+
+def change_index(folder: Path, chunks, vectors, rng: np.random.Generator, articles: int = 1000,
+                 per_article: int = 3) -> float:
+    """Write an ingest's changes of ``articles`` synthetic articles, the first half replacing articles of the index,
+    the rest new, as the store writes them after embedding; returns the seconds it took."""
+    from qa.store.index import Index, publish_update
+
+    new_chunks, new_vectors = synthetic(chunks, vectors, articles * per_article, rng)
+    for i, chunk in enumerate(new_chunks):
+        number = i // per_article
+        chunk.path = f"synthetic/{number:07d}.md" if number < articles // 2 else f"added/{number:07d}.md"
+        chunk.ordinal = i % per_article
+    start = time.perf_counter()
+    replaced = {c.path for c in new_chunks if c.path.startswith("synthetic/")}
+    publish_update(folder, Index.open(folder), replaced, new_chunks, new_vectors,
+                   manifest(vectors.shape[1], new_chunks))
+    return time.perf_counter() - start
+
+
+def manifest(dim: int, chunks) -> dict:
+    from qa.store.index import FORMAT_VERSION
+
+    return {"format": FORMAT_VERSION, "embedder": {"name": SETTINGS.index.embedding_model, "dim": dim},
+            "chunk_size": SETTINGS.index.chunk_size, "chunk_overlap": SETTINGS.index.chunk_overlap,
+            "files": {c.path: {"sha256": "", "title": c.title} for c in chunks}}
 
 
 def store_generation(folder: Path, n: int) -> None:
@@ -185,7 +235,7 @@ def open_store(folder: Path) -> dict:
     index.chunk_ids(index.chunks[len(index) // 2].path)
     fetched = time.perf_counter() - start
     start = time.perf_counter()
-    index.chunks.allowed(title="company 12")
+    index.allowed(title="company 12")
     filtered = time.perf_counter() - start
     start = time.perf_counter()
     with open(folder / "chunks.jsonl", encoding="utf-8") as fh:
@@ -246,9 +296,11 @@ def main() -> None:
         folder = OUT / f"search-{n}"
         build = qa_index_at(folder, syn_chunks, syn_vectors)
         del syn_chunks, syn_vectors
-        done = subprocess.run([sys.executable, __file__, "--open-and-search", str(folder)], input=json.dumps(questions),
-                              capture_output=True, text=True, check=True)
-        qa_rows[n] = {**json.loads(done.stdout.strip().splitlines()[-1]), "build_s": build, "disk_mb": folder_mb(folder)}
+        qa_rows[n] = [{**measure_qa(folder, questions), "build_s": build, "written": "whole"}]
+        changed = change_index(folder, chunks, vectors, rng)
+        row = measure_qa(folder, questions)
+        qa_rows[n].append({**row, "build_s": changed,
+                           "written": "+1,000 articles " + ("as changes" if row["changes"] else "compacted")})
         shutil.rmtree(folder, ignore_errors=True)
         print(f"{n:,} chunks measured", flush=True)
     print("\n| chunks | FAISS index | build s | size MB | p50 ms | p95 ms | recall@10 |")
@@ -257,12 +309,24 @@ def main() -> None:
         for r in rows:
             print(f"| {n:,} | {r['index']} | {r['build_s']:.1f} | {r['size_mb']:.0f} | {r['p50_ms']:.2f} | "
                   f"{r['p95_ms']:.2f} | {r['recall@10']:.3f} |")
-    print("\n| chunks | qa's choice | write index s | on disk MB | store open s | open with FAISS + BM25 s | "
-          "memory MB (KB/chunk) | qa search p50 ms | p95 ms |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for n, r in qa_rows.items():
-        print(f"| {n:,} | {r['kind']} | {r['build_s']:.1f} | {r['disk_mb']:.0f} | {r['store_open_s']:.3f} | {r['open_s']:.2f} | "
-              f"{r['memory_mb']:.0f} ({r['memory_mb'] * 1024 / n:.2f}) | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} |")
+    print("\n| chunks | qa's choice | written | write s | on disk MB (KB/live chunk) | store open s | open with FAISS + "
+          "BM25 s | RSS MB | index memory MB (KB/live chunk) | qa search p50 ms | p95 ms | BM25 p50 ms | p95 ms | "
+          "dense recall@10 |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for n, rows in qa_rows.items():
+        for r in rows:
+            print(f"| {n:,} | {r['kind']} | {r['written']} | {r['build_s']:.1f} | {r['disk_mb']:.0f} "
+                  f"({r['disk_mb'] * 1024 / r['passages']:.2f}) | {r['store_open_s']:.3f} | {r['open_s']:.2f} | "
+                  f"{r['rss_mb']:.0f} | {r['memory_mb']:.0f} ({r['memory_mb'] * 1024 / r['passages']:.2f}) | "
+                  f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['bm25_p50_ms']:.1f} | {r['bm25_p95_ms']:.1f} | "
+                  f"{r['recall@10']:.3f} |")
+
+
+def measure_qa(folder: Path, questions: list[str]) -> dict:
+    """Open the qa index at ``folder`` in a new process and search it (``open_and_search``); its size on disk."""
+    done = subprocess.run([sys.executable, __file__, "--open-and-search", str(folder)], input=json.dumps(questions),
+                          capture_output=True, text=True, check=True)
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "disk_mb": folder_mb(current_generation(folder))}
 
 
 if __name__ == "__main__":

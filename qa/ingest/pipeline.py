@@ -1,7 +1,9 @@
 """Ingest: files → articles → chunks → vectors, written to the store as one new generation.
 
 Incremental: unchanged files (same sha256) cost a read and a hash; changed ones are re-chunked and re-embedded;
-gone ones are dropped. One ingest at a time holds the store's lock, and the new generation goes live atomically.
+gone ones are dropped, and the store adds the changes to the previous generation's files rather than rebuilding
+them (``qa.store.index.publish_changes``). One ingest at a time holds the store's lock, and the new generation
+goes live atomically.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 
 from ..embedding import Embedder
 from ..errors import InputError
-from ..store.index import FORMAT_VERSION, Index, Lock, current_generation, publish, sweep
+from ..store.index import FORMAT_VERSION, Index, Lock, current_generation, publish_update, sweep
 from ..store.milvus import open_milvus
 from .chunking import embedding_text, split_article
 from .article import Article
@@ -74,7 +76,8 @@ def ingest(
 
             records, chunks, vectors = read_split_embed(sources, old_files, embedder, chunk_size, chunk_overlap, ray)
         else:
-            records, chunks, vectors = [read(source, old_files.get(str(source), {}).get("sha256")) for source in sources], None, None
+            records = [read(source, old_files.get(str(source), {}).get("sha256")) for source in sources]
+            chunks = vectors = None
         articles = _tally(records, old_files, report, warn)
         kept_paths = {r.path for r in records if r.unchanged}
         if not (files or pages) or (not articles and not kept_paths and not old_files):
@@ -88,17 +91,17 @@ def ingest(
         if chunks is None:
             new_chunks = [c for a in articles for c in split_article(a, embedder, chunk_size, chunk_overlap)]
             chunks, vectors = new_chunks, _embed(embedder, [embedding_text(c) for c in new_chunks], progress)
+        new_files = {a.path: {"sha256": a.sha256, "title": a.title} for a in articles}
         report.chunks_embedded = len(chunks)
-        files_now = {p: meta for p, meta in old_files.items() if p not in set(report.updated) | set(report.removed)}
-        files_now.update({a.path: {"sha256": a.sha256, "title": a.title} for a in articles})
-        report.total_chunks, report.total_files = (len(old) if old else 0) + len(chunks), len(files_now)
+        report.total_files = len(set(old_files) - set(report.updated) - set(report.removed) | set(new_files))
         embedder_record = {"name": embedder.name, "dim": embedder.dim}
         if store == "faiss":
-            _write_generation(folder, old, chunks, vectors, files_now, report, embedder_record, chunk_size, chunk_overlap)
+            _write_generation(folder, old, chunks, vectors, new_files, report, embedder_record, chunk_size,
+                              chunk_overlap)
         else:
             target = open_milvus(store)
-            target.update(report.removed, chunks, vectors,
-                          {a.path: a.sha256 for a in articles}, embedder_record, rebuild=rebuild)
+            target.update(report.removed, chunks, vectors, {a.path: a.sha256 for a in articles}, embedder_record,
+                          rebuild=rebuild)
             report.total_chunks = len(target)
         return report
 
@@ -143,15 +146,12 @@ def _under(path: str, folders: list[Path]) -> bool:
 
 
 def _write_generation(folder, old, chunks, vectors, files, report, embedder, chunk_size, chunk_overlap) -> None:
-    """The FAISS store: the old generation's passages that stay, and the new ones, as the next generation."""
-    replaced = set(report.updated) | set(report.removed)
-    keep_rows = [i for i, c in enumerate(old.chunks) if c.path not in replaced] if old else []
-    old_vectors = np.asarray(old.vectors[keep_rows]) if old else np.zeros((0, embedder["dim"]), np.float32)
-    all_chunks = ([old.chunks[i] for i in keep_rows] if old else []) + list(chunks)
-    report.total_chunks = len(all_chunks)
+    """The FAISS store: the changes (new passages, the ``files`` they came from, the articles replaced or removed)
+    written as the next generation (``qa.store.index.publish_update``)."""
     manifest = {"format": FORMAT_VERSION, "embedder": embedder, "chunk_size": chunk_size,
                 "chunk_overlap": chunk_overlap, "files": files}
-    publish(folder, all_chunks, np.vstack([old_vectors, vectors]).astype(np.float32), manifest)
+    replaced = set(report.updated) | set(report.removed)
+    report.total_chunks = publish_update(folder, old, replaced, chunks, vectors, manifest)
 
 
 def _embed(embedder: Embedder, texts: list[str], progress: Progress | None, block: int = 512) -> np.ndarray:

@@ -2,8 +2,9 @@
 
 Opening an index used to parse every passage's JSON line: 11.7 s at a million passages. SQLite opens in
 microseconds and answers what a question needs, a few passages by id, one article's passages by path, the ids a
-filter allows, without reading the rest. Written once, beside the vectors, in the generation's temporary folder;
-read-only after that, from any thread.
+filter allows, without reading the rest. Written in the generation's temporary folder, whole or as a copy of the
+previous generation's file with one ingest's changes (``update``); read-only after that, from any thread. Ids are
+slots shared with the vectors, FAISS and BM25: an id whose passage was removed has no row (see qa.store.index).
 """
 
 from __future__ import annotations
@@ -60,23 +61,42 @@ def _columns() -> list[str]:
 
 def write(folder: Path, chunks: Iterable, files: dict[str, dict]) -> None:
     """Write ``chunks`` (ids 0, 1, ... in order) and the articles' ``files`` records into ``folder``."""
-    columns = _columns()
     db = sqlite3.connect(folder / FILE_NAME)
     try:
-        db.execute(f"CREATE TABLE chunks (id INTEGER PRIMARY KEY, {', '.join(columns)})")
+        db.execute(f"CREATE TABLE chunks (id INTEGER PRIMARY KEY, {', '.join(_columns())})")
         db.execute("CREATE TABLE files (path TEXT PRIMARY KEY, sha256 TEXT, title TEXT)")
-        db.executemany(f"INSERT INTO chunks VALUES (?, {', '.join('?' * len(columns))})",
-                       ((i, *astuple(chunk)) for i, chunk in enumerate(chunks)))
-        db.executemany("INSERT INTO files VALUES (?, ?, ?)",
-                       ((path, meta.get("sha256", ""), meta.get("title", "")) for path, meta in files.items()))
+        _insert(db, chunks, 0, files)
         db.execute("CREATE INDEX chunks_by_path ON chunks (path, id)")
         db.commit()
     finally:
         db.close()
 
 
+def update(folder: Path, removed: set[str], chunks: list, first_id: int, files: dict[str, dict]) -> list[int]:
+    """Drop the passages and file records of the ``removed`` paths from the store in ``folder``, then add
+    ``chunks`` with ids ``first_id``, ``first_id + 1``, ... and the ``files`` records; returns the dropped ids."""
+    db = sqlite3.connect(folder / FILE_NAME)
+    try:
+        paths = [(path,) for path in removed]
+        dropped = [i for path, in paths for (i,) in db.execute("SELECT id FROM chunks WHERE path = ?", (path,))]
+        db.executemany("DELETE FROM chunks WHERE path = ?", paths)
+        db.executemany("DELETE FROM files WHERE path = ?", paths)
+        _insert(db, chunks, first_id, files)
+        db.commit()
+    finally:
+        db.close()
+    return dropped
+
+
+def _insert(db: sqlite3.Connection, chunks: Iterable, first_id: int, files: dict[str, dict]) -> None:
+    db.executemany(f"INSERT INTO chunks VALUES (?, {', '.join('?' * len(_columns()))})",
+                   ((i, *astuple(chunk)) for i, chunk in enumerate(chunks, first_id)))
+    db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                   ((path, meta.get("sha256", ""), meta.get("title", "")) for path, meta in files.items()))
+
+
 class ChunkStore:
-    """A generation's passages as a read-only sequence: ``store[i]``, ``len(store)``, iteration in id order.
+    """A generation's live passages, read-only: ``store[i]``, ``len(store)`` (how many), iteration in id order.
     Each thread reads through its own connection (the server answers from several)."""
 
     def __init__(self, folder: Path):
@@ -98,16 +118,23 @@ class ChunkStore:
         return self._length
 
     def __getitem__(self, i: int):
-        if not 0 <= i < self._length:
-            raise IndexError(i)
         return self._get(int(i))
 
     def _fetch(self, i: int):
-        return _chunk(self._db.execute(f"SELECT {self._columns} FROM chunks WHERE id = ?", (i,)).fetchone())
+        row = self._db.execute(f"SELECT {self._columns} FROM chunks WHERE id = ?", (i,)).fetchone()
+        if row is None:
+            raise IndexError(i)
+        return _chunk(row)
 
     def __iter__(self) -> Iterator:
-        for row in self._db.execute(f"SELECT {self._columns} FROM chunks ORDER BY id"):
-            yield _chunk(row)
+        for _, chunk in self.numbered():
+            yield chunk
+
+    def numbered(self, first_id: int = 0) -> Iterator[tuple[int, "Chunk"]]:
+        """(id, passage) of the live passages from ``first_id`` on, in id order."""
+        for i, *row in self._db.execute(f"SELECT id, {self._columns} FROM chunks WHERE id >= ? ORDER BY id",
+                                        (first_id,)):
+            yield i, _chunk(row)
 
     def ids_of(self, path: str) -> list[int]:
         """The ids of one article's passages, in reading order."""
@@ -117,10 +144,10 @@ class ChunkStore:
         return {path: {"sha256": sha256, "title": title}
                 for path, sha256, title in self._db.execute("SELECT path, sha256, title FROM files")}
 
-    def allowed(self, source: str | None = None, date_from: str | None = None, date_to: str | None = None,
-                title: str | None = None, company: str | None = None) -> np.ndarray:
-        """A boolean mask over ids: True where a passage passes every given filter (source equal, dates
-        inclusive, title and company containing the text; all without regard to case)."""
+    def allowed(self, slots: int, source: str | None = None, date_from: str | None = None,
+                date_to: str | None = None, title: str | None = None, company: str | None = None) -> np.ndarray:
+        """A boolean mask over the ``slots`` ids: True where a live passage passes every given filter (source
+        equal, dates inclusive, title and company containing the text; all without regard to case)."""
         where, values = [], []
         if source:
             where.append("casefold(source) = ?"), values.append(source.casefold())
@@ -132,11 +159,10 @@ class ChunkStore:
             where.append("instr(casefold(title), ?) > 0"), values.append(title.casefold())
         if company:
             where.append("instr(casefold(company), ?) > 0"), values.append(company.casefold())
-        mask = np.zeros(self._length, dtype=bool)
+        mask = np.zeros(slots, dtype=bool)
         ids = [i for (i,) in self._db.execute(f"SELECT id FROM chunks WHERE {' AND '.join(where) or '1'}", values)]
         mask[ids] = True
         return mask
-
 
 
 def _chunk(row: tuple) -> Chunk:

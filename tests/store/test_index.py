@@ -6,6 +6,7 @@ import signal
 import subprocess
 import time
 
+import numpy as np
 import pytest
 
 from qa import QA
@@ -112,27 +113,51 @@ def test_kill_9_mid_ingest_leaves_the_previous_index_whole(tmp_path, delay):
 WHOLE = 1 + len(list(CORPUS.glob("*.md")))  # the small folder's article and the bundled corpus
 PUBLISH_MOMENTS = {  # files of the generation being written, in the order publish writes them
     "generation folder made": "", "texts written": "chunks.sqlite", "vectors written": "vectors.npy",
-    "FAISS written": "dense.faiss", "BM25 written": "bm25", "manifest written": "manifest.json",
+    "FAISS written": "dense.faiss", "removed slots written": "dead.npy", "BM25 written": "bm25",
+    "manifest written": "manifest.json",
 }
+CHANGES_MOMENTS = {  # files of the generation being written, in the order publish_changes writes them
+    "generation folder made": "", "texts copied": "chunks.sqlite", "removed slots written": "dead.npy",
+    "vectors written": "vectors.npy", "FAISS written": "dense.faiss", "BM25 linked": "bm25",
+    "BM25 of the changes written": "bm25-new", "manifest written": "manifest.json",
+}
+
+
+def appeared(name: str):
+    """The moment a file of the generation being written appears, before it goes live."""
+    return lambda index_dir, started: any((tmp / name).exists() for tmp in index_dir.glob("tmp-*"))
 
 
 @pytest.mark.parametrize("moment", PUBLISH_MOMENTS)
 def test_kill_9_while_publishing_leaves_the_previous_index_whole(tmp_path, moment):
     """Kill the ingest the moment a given file of the new generation appears, before it goes live."""
-    def reached(index_dir, started):
-        return any((tmp / PUBLISH_MOMENTS[moment]).exists() for tmp in index_dir.glob("tmp-*"))
-
-    kill_ingest_and_check(tmp_path, reached, must_reach=True)
+    kill_ingest_and_check(tmp_path, appeared(PUBLISH_MOMENTS[moment]), must_reach=True)
 
 
-def kill_ingest_and_check(tmp_path, moment, must_reach: bool = False):
-    small = tmp_path / "small"
-    write(small, "a.md", article("Acme", "Acme grew 5%."))
+@pytest.mark.parametrize("moment", CHANGES_MOMENTS)
+def test_kill_9_while_publishing_changes_leaves_the_previous_index_whole(tmp_path, moment):
+    """The same for an ingest of a few changes, written as changes to the previous generation."""
+    kill_ingest_and_check(tmp_path, appeared(CHANGES_MOMENTS[moment]), must_reach=True, changes=True)
+
+
+def kill_ingest_and_check(tmp_path, moment, must_reach: bool = False, changes: bool = False):
+    """Ingest a folder, then grow it by every bundled article (a full write) or, with ``changes``, start from the
+    corpus and change one article and add one (a write of the changes); kill that ingest at ``moment``. The
+    index must be the old state or the new one, whole, and the next ingest must finish the job."""
+    docs = tmp_path / "docs"
+    write(docs, "a.md", article("Acme", "Acme grew 5%."))
+    if changes:
+        copy_corpus(docs)
     index_dir = tmp_path / "idx"
     env = {**os.environ, "QA_INDEX": str(index_dir)}
-    subprocess.run([QA_BIN, "ingest", str(small)], env=env, check=True, capture_output=True)
-    big = copy_corpus(small)  # same folder, every bundled article more
-    proc = subprocess.Popen([QA_BIN, "ingest", str(big)], env=env, stdout=subprocess.DEVNULL,
+    subprocess.run([QA_BIN, "ingest", str(docs)], env=env, check=True, capture_output=True)
+    if changes:
+        write(docs, "a.md", article("Acme", "Acme sold zeppelins."))
+        write(docs, "b.md", article("Zenith", "Zenith shrank."))
+    else:
+        copy_corpus(docs)
+    before, after = (WHOLE, WHOLE + 1) if changes else (1, WHOLE)
+    proc = subprocess.Popen([QA_BIN, "ingest", str(docs)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     started = time.monotonic()
     while proc.poll() is None and not moment(index_dir, started):
@@ -140,16 +165,48 @@ def kill_ingest_and_check(tmp_path, moment, must_reach: bool = False):
     proc.send_signal(signal.SIGKILL)
     finished_first = proc.wait() == 0
     assert not (must_reach and finished_first), "the ingest finished before the moment to kill it"
-    index = Index.open(index_dir)
-    assert len(index.chunks) == len(index.vectors) == index.dense.ntotal
-    assert {c.path for c in index.chunks} == set(index.files)
-    assert len(index.files) in (1, WHOLE)  # the old state or the new one, never a mix
-    result = subprocess.run([QA_BIN, "ingest", str(big)], env=env, capture_output=True, text=True)
+    index = assert_whole(Index.open(index_dir))
+    assert len(index.files) in (before, after)  # the old state or the new one, never a mix
+    assert ("zeppelins" in " ".join(c.text for c in index.chunks)) == (changes and len(index.files) == after)
+    result = subprocess.run([QA_BIN, "ingest", str(docs)], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    index = Index.open(index_dir)
-    assert len(index.files) == WHOLE
-    assert len({(c.path, c.ordinal) for c in index.chunks}) == len(index.chunks) == index.dense.ntotal
+    index = assert_whole(Index.open(index_dir))
+    assert len(index.files) == after
+    assert index.dead.any() == changes  # the changes were written as such, not as a whole generation
     assert not [p for p in index_dir.iterdir() if p.name.startswith("tmp-")]
+
+
+def assert_whole(index: Index) -> Index:
+    """Every file of the generation covers the same slots, and the live passages are the recorded articles'."""
+    bm25_slots = max(offset + bm25.scores["num_docs"] for offset, bm25 in index.bm25.parts)
+    assert len(index.vectors) == index.dense.ntotal == len(index.dead) == bm25_slots == index.slots
+    assert len(index.chunks) == index.slots - index.dead.sum()
+    assert len({(c.path, c.ordinal) for c in index.chunks}) == len(index.chunks)
+    assert {c.path for c in index.chunks} == set(index.files)
+    return index
+
+
+def test_a_few_changes_are_written_as_changes_until_compaction_is_due(tmp_path, monkeypatch):
+    docs = copy_corpus(tmp_path / "docs")
+    a = write(docs, "a.md", article("Acme", "Acme grew 5%."))
+    qa = QA(index=tmp_path / "idx")
+    qa.ingest([docs])
+    old = Index.open(tmp_path / "idx")
+    a.write_text(article("Acme", "Acme grew 7% as its rockets sold."))
+    assert qa.ingest([docs]).total_chunks == len(old)
+    index = assert_whole(Index.open(tmp_path / "idx"))
+    assert list(np.flatnonzero(index.dead)) == old.chunk_ids(str(a.resolve()))
+    assert index.chunk_ids(str(a.resolve())) == [old.slots] and index.compacted == old.slots
+    assert (index.generation / "bm25" / "data.csc.index.npy").stat().st_ino == \
+        (old.generation / "bm25" / "data.csc.index.npy").stat().st_ino  # shared, not rebuilt
+    found = QA(index=tmp_path / "idx").search("Which company sold rockets?", k=3)
+    assert found[0].chunk_id == old.slots and "7%" in found[0].text and "5%" not in found[0].text
+    monkeypatch.setattr("qa.store.index.COMPACT_SHARE", 0.0)
+    write(docs, "b.md", article("Zenith", "Zenith shrank."))
+    qa.ingest([docs])
+    index = assert_whole(Index.open(tmp_path / "idx"))
+    assert not index.dead.any() and index.compacted == index.slots == len(old) + 1
+    assert not (index.generation / "bm25-new").exists()
 
 
 def test_an_index_written_by_an_older_qa_asks_for_a_rebuild(tmp_path):
