@@ -83,10 +83,9 @@ def job_llama_index(corpus: Path, index: Path, fit_window: bool = False) -> dict
 def job_encode(corpus: Path, index: Path) -> dict:
     from qa.embedding import get_embedder
     from qa.store.index import Index
-    from qa.ingest.chunking import embedding_text
 
     built = Index.open(index)
-    texts = [embedding_text(c) for c in built.chunks]
+    texts = [c.indexed_text for c in built.chunks]
     embedder = get_embedder()
     embedder.encode(["warm up"])
     loaded = rss_mb()

@@ -58,12 +58,12 @@ def base_collection(folder: Path):
     from corpus import generate
     from qa.ingest.documents import parse, read_bytes
     from qa.embedding import get_embedder
-    from qa.ingest.chunking import embedding_text, split_article
+    from qa.ingest.chunking import split_article
 
     embedder = get_embedder(SETTINGS.index.embedding_model)
     articles = [parse(p, read_bytes(p)) for p in generate(folder, BASE_ARTICLES, seed=11)]
     chunks = [c for a in articles for c in split_article(a, embedder, SETTINGS.index.chunk_size, SETTINGS.index.chunk_overlap)]
-    vectors = embedder.encode([embedding_text(c) for c in chunks])
+    vectors = embedder.encode([c.indexed_text for c in chunks])
     questions = []
     for article in articles:
         found = re.match(r"(.+) profit \w+ in quarter to (\w+ \d{4})", article.title)

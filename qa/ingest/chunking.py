@@ -26,8 +26,3 @@ def split_article(article: Article, embedder: Embedder, chunk_size: int, chunk_o
               period=article.period)
         for i, (page, text) in enumerate(pieces)
     ]
-
-
-def embedding_text(chunk: Chunk) -> str:
-    """The heading travels with every chunk so that a passage knows which company and period it is about."""
-    return f"{chunk.heading}\n{chunk.text}"

@@ -15,7 +15,7 @@ import numpy as np
 from ..embedding import Embedder, get_embedder
 from ..errors import InputError
 from ..store.chunks import Chunk
-from .chunking import embedding_text, split_article
+from .chunking import split_article
 from .reading import read
 
 EMBED_BATCH = 64  # passages per call of an embedding actor: enough to keep a core busy, little padding
@@ -38,7 +38,7 @@ def read_split_embed(sources: list[Path | str], old_files: dict[str, dict], embe
                                      chunk_size, chunk_overlap) for source in sources])
         records = [record for record, _ in done]
         chunks = [chunk for _, pieces in done for chunk in pieces]
-        return records, chunks, _embed_on_ray(embedder, [embedding_text(c) for c in chunks])
+        return records, chunks, _embed_on_ray(embedder, [c.indexed_text for c in chunks])
     finally:
         if started:
             ray.shutdown()

@@ -18,7 +18,7 @@ from ..embedding import Embedder
 from ..errors import InputError
 from ..store.index import FORMAT_VERSION, Index, Lock, current_generation, publish_update, sweep
 from ..store.milvus import open_milvus
-from .chunking import embedding_text, split_article
+from .chunking import split_article
 from .article import Article
 from .documents import discover
 from .reading import Read, read
@@ -90,7 +90,7 @@ def ingest(
             return report
         if chunks is None:
             new_chunks = [c for a in articles for c in split_article(a, embedder, chunk_size, chunk_overlap)]
-            chunks, vectors = new_chunks, _embed(embedder, [embedding_text(c) for c in new_chunks], progress)
+            chunks, vectors = new_chunks, _embed(embedder, [c.indexed_text for c in new_chunks], progress)
         new_files = {a.path: {"sha256": a.sha256, "title": a.title} for a in articles}
         report.chunks_embedded = len(chunks)
         report.total_files = len(set(old_files) - set(report.updated) - set(report.removed) | set(new_files))

@@ -43,6 +43,12 @@ class Chunk:
     def heading(self) -> str:
         return heading(self.title, self.company, self.period)
 
+    @property
+    def indexed_text(self) -> str:
+        """What the embedder and BM25 read: the heading travels with every passage, so that a passage knows which
+        company and period it is about."""
+        return f"{self.heading}\n{self.text}"
+
     def searchable(self) -> str:
         """Heading, date and text as search and the checks read them."""
         return searchable(self.heading, self.date, self.text)

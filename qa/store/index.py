@@ -269,7 +269,7 @@ def build_dense(vectors: np.ndarray, hnsw: bool | None = None):
 
 def bm25_text(chunk: Chunk | None) -> str:
     """What BM25 reads of a passage; nothing of a removed one."""
-    return f"{chunk.heading}\n{chunk.text}" if chunk else ""
+    return chunk.indexed_text if chunk else ""
 
 
 def compaction_due(old: Index, dropped: int, added: int) -> bool:

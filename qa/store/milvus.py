@@ -166,7 +166,7 @@ class MilvusStore:
         if not self.exists():
             self._create(embedder)
         self.check_embedder(embedder["name"], embedder["dim"])
-        terms = bm25_tokens([f"{chunk.heading}\n{chunk.text}" for chunk in chunks], as_ids=False) if chunks else []
+        terms = bm25_tokens([chunk.indexed_text for chunk in chunks], as_ids=False) if chunks else []
         rows = [_row(*row, hashes[row[0].path]) for row in zip(chunks, vectors, terms)]
         for start in range(0, len(rows), 1000):
             self.client.upsert(COLLECTION, rows[start:start + 1000])
