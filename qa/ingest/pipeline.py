@@ -100,8 +100,8 @@ def ingest(
                               chunk_overlap)
         else:
             target = open_milvus(store)
-            target.update(report.removed, chunks, vectors, {a.path: a.sha256 for a in articles}, embedder_record,
-                          rebuild=rebuild)
+            target.update(report.updated, report.removed, chunks, vectors, {a.path: a.sha256 for a in articles},
+                          embedder_record, rebuild=rebuild)
             report.total_chunks = len(target)
         return report
 

@@ -156,10 +156,11 @@ class MilvusStore:
 
     # -- writing -----------------------------------------------------------------------------------------------
 
-    def update(self, removed: list[str], chunks: list[Chunk], vectors: np.ndarray, hashes: dict[str, str],
-               embedder: dict, rebuild: bool = False) -> None:
-        """Add ``chunks`` (with their articles' content ``hashes``) and delete every other passage of their
-        articles and all passages of the ``removed`` articles. New passages are written before old ones go."""
+    def update(self, replaced: list[str], removed: list[str], chunks: list[Chunk], vectors: np.ndarray,
+               hashes: dict[str, str], embedder: dict, rebuild: bool = False) -> None:
+        """Add ``chunks`` (with their articles' content ``hashes``), then delete the older passages of the
+        ``replaced`` articles and every passage of the ``removed`` ones: new passages are written before old ones
+        go. Articles new to the store cost no delete; the rest are deleted by id, in batches."""
         if rebuild and self.exists():
             self.client.drop_collection(COLLECTION)
             self._loaded = False
@@ -170,12 +171,14 @@ class MilvusStore:
         rows = [_row(*row, hashes[row[0].path]) for row in zip(chunks, vectors, terms)]
         for start in range(0, len(rows), 1000):
             self.client.upsert(COLLECTION, rows[start:start + 1000])
-        for path, sha256 in hashes.items():
-            self.client.delete(COLLECTION, filter=f"path == {json.dumps(path)} and sha256 != {json.dumps(sha256)}")
+        stale = [row["id"] for start in range(0, len(replaced), 500)
+                 for row in self.query(f"path in {json.dumps(replaced[start:start + 500])}", ["id", "path", "sha256"])
+                 if row["sha256"] != hashes.get(row["path"])]
+        for start in range(0, len(stale), 1000):
+            self.client.delete(COLLECTION, ids=stale[start:start + 1000])
         for start in range(0, len(removed), 500):
             self.client.delete(COLLECTION, filter=f"path in {json.dumps(removed[start:start + 500])}")
-        if not self.lite:
-            self.client.flush(COLLECTION)
+        self.client.flush(COLLECTION)  # sealed: Lite otherwise scans the rows written since in Python at every search
         self.chunks.forget()
 
     def _create(self, embedder: dict) -> None:
