@@ -16,13 +16,15 @@ from ..embedding import Embedder, get_embedder
 from ..errors import InputError
 from ..store.chunks import Chunk
 from .chunking import split_article
+from .pages import PageOf
 from .reading import read
 
 EMBED_BATCH = 64  # passages per call of an embedding actor: enough to keep a core busy, little padding
 
 
-def read_split_embed(sources: list[Path | str], old_files: dict[str, dict], embedder: Embedder, chunk_size: int,
-                     chunk_overlap: int, address: str) -> tuple[list, list[Chunk], np.ndarray]:
+def read_split_embed(sources: list[Path | str], old_files: dict[str, dict], paged: dict[Path, PageOf],
+                     embedder: Embedder, chunk_size: int, chunk_overlap: int,
+                     address: str) -> tuple[list, list[Chunk], np.ndarray]:
     """Every source's read record (``qa.ingest.reading.Read``), the changed articles' chunks and their vectors, computed
     on the Ray cluster at ``address`` ('': the one RAY_ADDRESS names, else a new local one on this machine's
     cores)."""
@@ -34,8 +36,8 @@ def read_split_embed(sources: list[Path | str], old_files: dict[str, dict], embe
     started = _connect(address)
     try:
         split = ray.remote(_read_and_split)
-        done = ray.get([split.remote(source, old_files.get(str(source), {}).get("sha256"), embedder.name,
-                                     chunk_size, chunk_overlap) for source in sources])
+        done = ray.get([split.remote(source, old_files.get(str(source), {}).get("sha256"), paged.get(source),
+                                     embedder.name, chunk_size, chunk_overlap) for source in sources])
         records = [record for record, _ in done]
         chunks = [chunk for _, pieces in done for chunk in pieces]
         return records, chunks, _embed_on_ray(embedder, [c.indexed_text for c in chunks])
@@ -66,10 +68,11 @@ def _connect(address: str) -> bool:
     return True
 
 
-def _read_and_split(source: Path | str, known_sha256: str | None, model: str, chunk_size: int, chunk_overlap: int):
+def _read_and_split(source: Path | str, known_sha256: str | None, page: PageOf | None, model: str, chunk_size: int,
+                    chunk_overlap: int):
     """A Ray task: the source's read record and, when it changed, its chunks (split with the model's tokenizer,
     which loads without the model)."""
-    record = read(source, known_sha256)
+    record = read(source, known_sha256, page)
     if record.article is None:
         return record, []
     return record, split_article(record.article, get_embedder(model), chunk_size, chunk_overlap)

@@ -21,6 +21,7 @@ from ..store.milvus import open_milvus
 from .chunking import split_article
 from .article import Article
 from .documents import discover
+from .pages import page_files
 from .reading import Read, read
 from . import web
 from .safety import injection_reason
@@ -64,6 +65,7 @@ def ingest(
     if missing:
         raise InputError(f"no such file or folder: {missing[0]}")
     files, folders = discover([Path(p) for p in paths])
+    paged = page_files(files)
     with Lock(folder):
         sweep(folder, keep=None)
         old = None if rebuild else _open_for_update(store, folder, embedder)
@@ -74,9 +76,11 @@ def ingest(
         if ray is not None:
             from .distributed import read_split_embed
 
-            records, chunks, vectors = read_split_embed(sources, old_files, embedder, chunk_size, chunk_overlap, ray)
+            records, chunks, vectors = read_split_embed(sources, old_files, paged, embedder, chunk_size, chunk_overlap,
+                                                        ray)
         else:
-            records = [read(source, old_files.get(str(source), {}).get("sha256")) for source in sources]
+            records = [read(source, old_files.get(str(source), {}).get("sha256"), paged.get(source))
+                       for source in sources]
             chunks = vectors = None
         articles = _tally(records, old_files, report, warn)
         kept_paths = {r.path for r in records if r.unchanged}

@@ -9,6 +9,7 @@ from pathlib import Path
 from . import web
 from .article import Article
 from .documents import SkipFile, content_hash, parse, read_bytes
+from .pages import PageOf, as_page
 
 
 @dataclass
@@ -21,11 +22,14 @@ class Read:
     unchanged: bool = False
 
 
-def read(source: Path | str, known_sha256: str | None) -> Read:
-    """Read a file or page; an article only when its content hash differs from ``known_sha256``."""
+def read(source: Path | str, known_sha256: str | None, page: PageOf | None = None) -> Read:
+    """Read a file or web page (a page of a page-split document when ``page`` says where it belongs); an article
+    only when its content hash differs from ``known_sha256``."""
     key = str(source)
     try:
         article = _changed(source, known_sha256)
+        if article is not None and page is not None:
+            article = as_page(article, page)
     except (SkipFile, OSError) as exc:
         return Read(key, skipped=exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))
     return Read(key, article, unchanged=article is None)
