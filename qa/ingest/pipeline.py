@@ -88,7 +88,8 @@ def ingest(
             where = ", ".join([str(p) for p in paths] + pages)
             raise InputError(f"no readable .md, .txt, .html or .pdf files or pages in {where}")
         gone = [p for p in old_files if p not in kept_paths and _under(p, folders) and p not in report.updated]
-        report.removed = [p for p in gone if p not in {str(f) for f in files}]
+        walked = {str(f) for f in files}
+        report.removed = [p for p in gone if p not in walked]
         if not report.changed and old is not None:
             report.total_chunks, report.total_files = len(old), len(old_files)
             return report

@@ -72,7 +72,7 @@ class MilvusStore:
 
     @property
     def manifest(self) -> dict:
-        if not self.client.has_collection(COLLECTION):
+        if not self.exists():
             return {}
         return json.loads(self.client.describe_collection(COLLECTION).get("description") or "{}")
 
@@ -87,9 +87,8 @@ class MilvusStore:
                 f"not {name}: rebuild it with 'qa ingest --rebuild' or choose that model")
 
     def query(self, expression: str, output: list[str], limit: int | None = None) -> list[dict]:
-        if not self.exists():
+        if not self._ready():
             return []
-        self._load()
         if limit is not None:
             return self.client.query(COLLECTION, filter=expression, output_fields=output, limit=limit)
         rows, iterator = [], self.client.query_iterator(COLLECTION, filter=expression, output_fields=output,
@@ -100,9 +99,8 @@ class MilvusStore:
         return rows
 
     def __len__(self) -> int:
-        if not self.exists():
+        if not self._ready():
             return 0
-        self._load()
         return int(self.client.query(COLLECTION, filter="", output_fields=["count(*)"])[0]["count(*)"])
 
     @property
@@ -133,9 +131,8 @@ class MilvusStore:
         if mode in ("hybrid", "bm25") and words:
             requests.append(AnnSearchRequest(data=[" ".join(words)], anns_field="sparse",
                                              param={"metric_type": "BM25"}, limit=n, expr=expression))
-        if not requests or not self.exists():
+        if not requests or not self._ready():
             return []
-        self._load()
         hits = self.client.hybrid_search(COLLECTION, requests, RRFRanker(rrf_k), limit=n,
                                          output_fields=_CHUNK_FIELDS)[0]
         for hit in hits:
@@ -149,10 +146,13 @@ class MilvusStore:
         rows = {row["id"]: row["vector"] for row in self.query(f"id in {list(ids)}", ["id", "vector"], len(ids))}
         return [float(np.asarray(rows[i], dtype=np.float32) @ query_vector) for i in ids]
 
-    def _load(self) -> None:
-        if not self._loaded:  # a collection written by another process must be loaded before it is searched
+    def _ready(self) -> bool:
+        """Whether the collection exists, loaded for searching (a collection written by another process must be
+        loaded first); asked of Milvus only until it is."""
+        if not self._loaded and self.exists():
             self.client.load_collection(COLLECTION)
             self._loaded = True
+        return self._loaded
 
     # -- writing -----------------------------------------------------------------------------------------------
 
