@@ -32,6 +32,9 @@ from .chunks import Chunk
 from .filters import Filters
 from ..text.words import bm25_tokens
 
+# Rows per page of a query that reads them all. Each page runs the filter again: an ingest's ``files`` at 20k
+# articles took 6.0 s in pages of 1,000 and 2.6 s in pages of 10,000 (Milvus Lite).
+QUERY_PAGE = 10_000
 COLLECTION = "qa_passages"
 FORMAT_VERSION = 1
 _TEXT, _NAME = 65_535, 4_096  # VARCHAR limits in bytes: Milvus's largest for text, ample for the rest
@@ -92,7 +95,7 @@ class MilvusStore:
         if limit is not None:
             return self.client.query(COLLECTION, filter=expression, output_fields=output, limit=limit)
         rows, iterator = [], self.client.query_iterator(COLLECTION, filter=expression, output_fields=output,
-                                                         batch_size=1000)
+                                                         batch_size=QUERY_PAGE)
         while batch := iterator.next():
             rows.extend(batch)
         iterator.close()
