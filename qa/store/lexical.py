@@ -49,10 +49,11 @@ class Lexical:
     @classmethod
     def load(cls, generation: Path, new_from: int, slots: int) -> "Lexical":
         """The indexes in ``generation`` over its ``slots``; the one of passages added since the last full write
-        starts at slot ``new_from``."""
+        starts at slot ``new_from``. Their score arrays are memory-mapped, not read: a query reads only its words'
+        postings."""
         import bm25s
 
-        return cls([(offset, bm25s.BM25.load(str(generation / name), mmap=False))
+        return cls([(offset, bm25s.BM25.load(str(generation / name), mmap=True, show_progress=False))
                     for name, offset in ((BASE, 0), (NEW, new_from)) if (generation / name).is_dir()], slots)
 
     def scores(self, words: list[str]) -> np.ndarray:
