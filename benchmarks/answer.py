@@ -4,8 +4,10 @@
 
 - Cold start: ``qa ask`` in a new process (a pseudo-terminal, as a user sees it) on the bundled corpus's index;
   seconds from launch to the first letter of the answer on screen, and to exit. The model is already joined.
-- Warm: the bundled question set (eval/news.jsonl) through one loaded ``QA`` for each number of sources in the
-  prompt (``context_sentences``): accuracy, time to first token, total time, prompt tokens.
+- Warm: the own eval's questions (eval/*.jsonl) through one loaded ``QA`` for each number of sources in the
+  prompt (``context_sentences``): accuracy, time to first token, total time, prompt tokens, and where the time to
+  first token goes: the tokens the model reads after the prompt's cached opening, and the rate it reads them at
+  (those tokens over first token minus retrieval).
 """
 
 from __future__ import annotations
@@ -49,14 +51,26 @@ def warm(index: Path, budgets: list[int], llm: str | None) -> dict[int, dict]:
     from qa import QA
     from qa.evaluation.runner import load_questions, run, summarise
 
-    questions = load_questions([ROOT / "eval" / "news.jsonl"])
+    questions = load_questions(sorted((ROOT / "eval").glob("*.jsonl")))
     summaries = {}
     for budget in budgets:
         qa = QA(index=index, llm=llm)
         qa.settings.retrieval.context_sentences = budget
-        summaries[budget] = summarise(run(qa, questions))
+        results = run(qa, questions)
+        summaries[budget] = {**summarise(results), **reading(qa, results)}
         print(f"{budget} sources: done", flush=True)
     return summaries
+
+
+def reading(qa, results) -> dict:
+    """Tokens read after the cached opening (p50) and the rate the model reads them at, over answered questions."""
+    from qa.answering.answer import build_messages
+
+    opening = len(qa.llm.prefixes.shared_prefix(build_messages("", []))) if hasattr(qa.llm, "prefixes") else 0
+    read = [(r.prompt_tokens - opening, r.timings["first_token"] - r.timings["retrieval"])
+            for r in results if r.prompt_tokens and "first_token" in r.timings]
+    return {"opening_tokens": opening, "read_tokens_p50": statistics.median(n for n, _ in read),
+            "read_rate": sum(n for n, _ in read) / sum(t for _, t in read)}
 
 
 def main() -> None:
@@ -81,12 +95,13 @@ def main() -> None:
 
 def show_warm(summaries: dict[int, dict]) -> None:
     print("\n| sources in prompt | answerable | unanswerable | first token p50 / p95 s | total p50 / p95 s "
-          "| prompt tokens p50 |")
-    print("| --- | --- | --- | --- | --- | --- |")
+          "| prompt tokens p50 (cached opening) | read after the opening p50 | read tokens/s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for budget, s in summaries.items():
         print(f"| {budget} | {s['answerable_accuracy']:.1%} | {s['unanswerable_accuracy']:.1%} | "
               f"{s['first_token_p50']:.2f} / {s['first_token_p95']:.2f} | {s['latency_p50']:.2f} / "
-              f"{s['latency_p95']:.2f} | {s['prompt_tokens_p50']:.0f} |")
+              f"{s['latency_p95']:.2f} | {s['prompt_tokens_p50']:.0f} ({s['opening_tokens']}) | "
+              f"{s['read_tokens_p50']:.0f} | {s['read_rate']:.0f} |")
 
 
 if __name__ == "__main__":

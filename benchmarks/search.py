@@ -1,6 +1,6 @@
 """Search at scale: exact against HNSW FAISS indexes, and qa's whole hybrid search, at 10k, 100k (and 1M) chunks.
 
-    .venv/bin/python benchmarks/search.py [--sizes 10000 100000] [--million] [--queries 200]
+    .venv/bin/python benchmarks/search.py [--sizes 10000 100000] [--million] [--queries 200] [--qa-only]
     .venv/bin/python benchmarks/search.py --store 1000000 [--rounds 3]
 
 Real vectors and texts come from a few hundred generated articles (benchmarks/corpus.py) embedded by qa; the
@@ -267,6 +267,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--million", action="store_true", help="also measure 1,000,000 chunks (about 10 minutes)")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--qa-only", action="store_true",
+                        help="skip the exact-against-HNSW table (at 1M its two builds take most of the run)")
     parser.add_argument("--store", type=int, metavar="N", help="only the passage store, at N passages")
     parser.add_argument("--rounds", type=int, default=3, help="with --store: opens to take the median of")
     parser.add_argument("--open-and-search", type=Path, help=argparse.SUPPRESS)
@@ -292,7 +294,8 @@ def main() -> None:
     tradeoffs, qa_rows = {}, {}
     for n in sizes:
         syn_chunks, syn_vectors = synthetic(chunks, vectors, n, rng)
-        tradeoffs[n] = faiss_tradeoff(syn_vectors, query_vectors)
+        if not args.qa_only:
+            tradeoffs[n] = faiss_tradeoff(syn_vectors, query_vectors)
         folder = OUT / f"search-{n}"
         build = qa_index_at(folder, syn_chunks, syn_vectors)
         del syn_chunks, syn_vectors
@@ -303,8 +306,9 @@ def main() -> None:
                            "written": "+1,000 articles " + ("as changes" if row["changes"] else "compacted")})
         shutil.rmtree(folder, ignore_errors=True)
         print(f"{n:,} chunks measured", flush=True)
-    print("\n| chunks | FAISS index | build s | size MB | p50 ms | p95 ms | recall@10 |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    if tradeoffs:
+        print("\n| chunks | FAISS index | build s | size MB | p50 ms | p95 ms | recall@10 |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
     for n, rows in tradeoffs.items():
         for r in rows:
             print(f"| {n:,} | {r['index']} | {r['build_s']:.1f} | {r['size_mb']:.0f} | {r['p50_ms']:.2f} | "
