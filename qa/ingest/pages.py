@@ -27,11 +27,14 @@ _LAST_NUMBER = re.compile(r"^(?P<head>.*?)(?P<number>\d+)(?P<tail>\D*)$")
 
 @dataclass(frozen=True)
 class PageOf:
-    """A file's place in a page-split document: its page number and the files of the document's first pages."""
+    """A file's place in a page-split document: its page number, the files of the document's first pages, and the
+    company and period those state (read once per document, not once per page)."""
 
     number: int
     document: str  # the file name without its page number: "acme-10k-2022-page-.txt"
     cover: tuple[Path, ...]
+    company: str = ""
+    period: str = ""
 
 
 def page_files(files: list[Path]) -> dict[Path, PageOf]:
@@ -49,19 +52,20 @@ def page_files(files: list[Path]) -> dict[Path, PageOf]:
             continue
         members.sort()
         cover = tuple(path for _, path in members[:2])
+        cover_text = "\n".join(_text(path) for path in cover)
+        company, period = filings.company(cover_text), filings.fiscal_period(cover_text)
         for number, path in members:
-            found[path] = PageOf(number + (numbers[0] == 0), head + tail, cover)
+            found[path] = PageOf(number + (numbers[0] == 0), head + tail, cover, company, period)
     return found
 
 
 def as_page(article: Article, page: PageOf) -> Article:
     """``article`` (one page file, as read alone) as a page of its document."""
-    cover = "\n".join(_text(path) for path in page.cover)
     article.text = tables.text_layout(article.text)
     article.pages = [(page.number, article.text)]
     article.title = _document_title(page.document)
-    article.company = article.company or filings.company(cover)
-    article.period = article.period or filings.fiscal_period(cover)
+    article.company = article.company or page.company
+    article.period = article.period or page.period
     return article
 
 

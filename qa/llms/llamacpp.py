@@ -153,7 +153,6 @@ class PrefixCache:
             self.model._requires_eval = True  # no live logits: the next prompt's tokens are decoded first
             return True
         except (OSError, ValueError, KeyError, RuntimeError):
-            self.model.reset()
             file.unlink(missing_ok=True)  # stale or damaged: read the prefix again and rewrite it
             return False
 
