@@ -385,8 +385,6 @@ def serve_command(
     import logging
     import os
 
-    import uvicorn
-
     from .server import create_app, is_loopback
 
     key = os.environ.get("QA_API_KEY") or None
@@ -394,17 +392,65 @@ def serve_command(
         raise InputError(f"binding to {host} exposes the articles: set QA_API_KEY, or bind to 127.0.0.1")
     if queue < 0:
         raise InputError("--queue must be 0 or more")
-    qa = make_qa(index, llm)
-    _ = qa.index  # a missing or foreign index fails now, in one line, not on the first request
-    qa.ready_llm()  # the model loads once, before the first request
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-    logging.getLogger("qa.serve").addHandler(handler)
-    logging.getLogger("qa.serve").setLevel(logging.INFO)
-    err.print(f"qa serve on http://{host}:{port} (index {qa.index_dir}; model {qa.settings.llm.spec}"
-              f"{'; API key required' if key else ''})")
-    uvicorn.run(create_app(qa, api_key=key, queue=queue), host=host, port=port, log_level="warning",
-                access_log=False)
+    listener = listen(host, port)  # a bad or busy port fails now, in one line, before the model loads
+    try:
+        qa = make_qa(index, llm)
+        _ = qa.index  # a missing or foreign index fails now, in one line, not on the first request
+        err.print(f"loading the model ({qa.settings.llm.spec})...")
+        qa.ready_llm()  # the model loads once, before the first request
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        logging.getLogger("qa.serve").addHandler(handler)
+        logging.getLogger("qa.serve").setLevel(logging.INFO)
+        app_ = create_app(qa, api_key=key, queue=queue)
+        port = listener.getsockname()[1]
+        err.print(f"qa serve on http://{host}:{port} (index {qa.index_dir}; model {qa.settings.llm.spec}"
+                  f"{'; API key required' if key else ''})")
+        run_server(app_, listener)
+    finally:
+        listener.close()
+
+
+def listen(host: str, port: int):
+    """A listening socket on ``host``:``port``, or one line saying why there can be none."""
+    import socket
+
+    if not 0 <= port <= 65535:
+        raise InputError(f"--port must be between 0 and 65535, not {port}")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise InputError(f"cannot listen on {host}: {getattr(exc, 'strerror', None) or exc}") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        reason = "the port is in use" if exc.errno == 98 else (exc.strerror or str(exc))
+        raise InputError(f"cannot listen on {host}:{port}: {reason}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_server(app_, listener) -> None:
+    """Serve until SIGINT or SIGTERM. Either signal first cancels every waiting and running generation (each stops
+    at its next token), gives open connections a few seconds to end, then waits for the model to be free before
+    the process exits, so the model is never freed under a generating thread."""
+    import uvicorn
+
+    gate = app_.state.gate
+    config = uvicorn.Config(app_, log_level="warning", access_log=False, timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    stop = server.handle_exit
+
+    def handle_exit(sig, frame) -> None:
+        gate.cancel_all()
+        stop(sig, frame)
+
+    server.handle_exit = handle_exit
+    server.run(sockets=[listener])  # its shutdown waits for the model to be free (qa.server.create_app)
 
 
 @app.command("settings")
