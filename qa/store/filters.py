@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from ..errors import InputError
+from ..text.dates import check_filter_date
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -18,6 +21,16 @@ class Filters:
     date_to: str | None = None
     title: str | None = None
     company: str | None = None  # part of a filing's filer name, as read from its cover
+
+    def __post_init__(self):
+        """A date that is no date ('notadate', '2025-02-30') is the user's mistake, not an empty result."""
+        for name, value in (("since", self.date_from), ("until", self.date_to)):
+            if value:
+                try:
+                    object.__setattr__(self, f"date_{'from' if name == 'since' else 'to'}",
+                                       check_filter_date(value, name))
+                except ValueError as exc:
+                    raise InputError(str(exc)) from None
 
     def __bool__(self) -> bool:
         return any((self.source, self.date_from, self.date_to, self.title, self.company))

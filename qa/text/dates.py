@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 # A month name, whole or cut short ("Dec.", "December"); for patterns compiled with re.IGNORECASE.
@@ -21,3 +22,21 @@ def searchable(title: str, iso_date: str, text: str) -> str:
     """Title, dateline and text in one string, the date in both forms so that a question's month and year
     can match the dateline."""
     return f"{title} {iso_date} {long_date(iso_date)} {text}"
+
+
+_FILTER_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def check_filter_date(value: str, name: str) -> str:
+    """A date a filter may hold: YYYY-MM-DD, or a month (YYYY-MM) or year (YYYY) for a whole period; anything else,
+    such as 'notadate' or '2025-02-30', raises ValueError with one line naming ``name``."""
+    match = _FILTER_DATE.fullmatch(value.strip())
+    if match:
+        year, month, day = match.groups()
+        try:
+            date(int(year), int(month or 1), int(day or 1))
+            return value.strip()
+        except ValueError:
+            pass
+    raise ValueError(f"bad date for {name}: {value!r} (write YYYY-MM-DD, or YYYY-MM or YYYY for a whole month or "
+                     "year)")
