@@ -17,7 +17,7 @@ from ..errors import InputError
 from ..store.chunks import Chunk
 from .chunking import split_article
 from .pages import PageOf
-from .reading import read
+from .reading import Read, read, reason
 
 EMBED_BATCH = 64  # passages per call of an embedding actor: enough to keep a core busy, little padding
 
@@ -75,7 +75,10 @@ def _read_and_split(source: Path | str, known_sha256: str | None, page: PageOf |
     record = read(source, known_sha256, page)
     if record.article is None:
         return record, []
-    return record, split_article(record.article, get_embedder(model), chunk_size, chunk_overlap)
+    try:
+        return record, split_article(record.article, get_embedder(model), chunk_size, chunk_overlap)
+    except Exception as exc:  # one file's failure is that file's: it is skipped, the batch goes on
+        return Read(record.path, skipped=f"cannot split into passages: {reason(exc)}"), []
 
 
 class _EmbedActor:

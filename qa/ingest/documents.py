@@ -64,17 +64,31 @@ def parse(path: Path, data: bytes) -> Article:
         return article
     if b"\x00" in data[:8192]:
         raise SkipFile("binary content")
-    try:
-        raw = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SkipFile(f"not UTF-8 text (byte {exc.start})") from None
+    raw, warning = decode(path, data)
     reader = _read_html if path.suffix.lower() in (".html", ".htm") else _read_markdown
     article = reader(path, raw)
     article.text = _tidy(article.text)
     if not article.text:
         raise SkipFile("no text")
     article.sha256 = content_hash(data)
+    if warning:
+        article.warnings.append(warning)
     return article
+
+
+def decode(path: Path, data: bytes) -> tuple[str, str]:
+    """UTF-8 text, and a warning when some bytes were not UTF-8: a stray byte costs a replacement character, not
+    the file. A file that is mostly not UTF-8 (another encoding, or binary) is skipped."""
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as exc:
+        first = exc.start
+    text = data.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd") - data.decode("utf-8-sig", errors="ignore").count("\ufffd")
+    if bad > max(16, len(data) // 100):
+        raise SkipFile(f"not UTF-8 text ({bad:,} bad bytes, the first at byte {first:,})")
+    return text, (f"{path}: {bad:,} byte{'s' if bad != 1 else ''} not UTF-8 (the first at byte {first:,}), read as "
+                  "\ufffd")
 
 
 def _read_markdown(path: Path, raw: str) -> Article:

@@ -22,7 +22,7 @@ from .chunking import split_article
 from .article import Article
 from .documents import discover
 from .pages import page_files
-from .reading import Read, read
+from .reading import Read, read, reason
 from . import web
 from .safety import injection_reason
 
@@ -82,20 +82,34 @@ def ingest(
             records = [read(source, old_files.get(str(source), {}).get("sha256"), paged.get(source))
                        for source in sources]
             chunks = vectors = None
-        articles = _tally(records, old_files, report, warn)
         kept_paths = {r.path for r in records if r.unchanged}
+        _drop_duplicates(records, old_files, kept_paths, folders, warn)
+        articles = _tally(records, old_files, report, warn)
         if not (files or pages) or (not articles and not kept_paths and not old_files):
             where = ", ".join([str(p) for p in paths] + pages)
             raise InputError(f"no readable .md, .txt, .html or .pdf files or pages in {where}")
         gone = [p for p in old_files if p not in kept_paths and _under(p, folders) and p not in report.updated]
         walked = {str(f) for f in files}
-        report.removed = [p for p in gone if p not in walked]
+        report.removed += [p for p in gone if p not in walked and p not in report.removed]
         if not report.changed and old is not None:
             report.total_chunks, report.total_files = len(old), len(old_files)
             return report
         if chunks is None:
-            new_chunks = [c for a in articles for c in split_article(a, embedder, chunk_size, chunk_overlap)]
-            chunks, vectors = new_chunks, _embed(embedder, [c.indexed_text for c in new_chunks], progress)
+            chunks = _split_each(articles, embedder, chunk_size, chunk_overlap, report, warn)
+            chunks, vectors = _embed_each(embedder, chunks, progress, report, warn)
+        else:  # on Ray: drop what the checks above skipped
+            keep = np.array([c.path not in {p for p, _ in report.skipped} for c in chunks], bool)
+            chunks, vectors = [c for c, k in zip(chunks, keep) if k], vectors[keep] if len(chunks) else vectors
+        failed = {p for p, _ in report.skipped}
+        articles = [a for a in articles if a.path not in failed]
+        report.added = [p for p in report.added if p not in failed]
+        report.updated = [p for p in report.updated if p not in failed]
+        if not articles and not report.changed and old is not None:
+            report.total_chunks, report.total_files = len(old), len(old_files)
+            return report
+        if not articles and old is None:
+            raise InputError(f"no readable .md, .txt, .html or .pdf files or pages in "
+                             f"{', '.join([str(p) for p in paths] + pages)}")
         new_files = {a.path: {"sha256": a.sha256, "title": a.title} for a in articles}
         report.chunks_embedded = len(chunks)
         report.total_files = len(set(old_files) - set(report.updated) - set(report.removed) | set(new_files))
@@ -111,6 +125,71 @@ def ingest(
         return report
 
 
+def _drop_duplicates(records: list[Read], old_files: dict[str, dict], kept_paths: set[str], folders: list[Path],
+                     warn: Callable[[str], None] | None) -> None:
+    """The same content under several names is indexed once: a changed file whose bytes another file already in
+    the index (and staying there) or earlier in this batch holds is skipped, naming that other file. A file the
+    index held under its own name that now duplicates another is dropped from the index. Pages of a page-split
+    document are left alone (two documents may share a blank or boilerplate page)."""
+    changed = {r.path for r in records if r.article is not None}
+    holders: dict[str, str] = {}
+    for path, meta in old_files.items():  # what stays: unchanged, or outside the folders walked now
+        if meta.get("sha256") and path not in changed and (path in kept_paths or not _under(path, folders)):
+            holders.setdefault(meta["sha256"], path)
+    for record in records:
+        article = record.article
+        if article is None or _is_page(article):
+            continue
+        holder = holders.setdefault(article.sha256, record.path)
+        if holder != record.path:
+            record.article, record.skipped = None, f"same content as {holder}; indexed once"
+            record.duplicate = True
+
+
+def _is_page(article: Article) -> bool:
+    """One page of a page-split document (``qa.ingest.pages``), as opposed to a whole file."""
+    return len(article.pages) == 1 and bool(article.pages) and not article.path.lower().endswith(".pdf")
+
+
+def _split_each(articles: list[Article], embedder: Embedder, chunk_size: int, chunk_overlap: int,
+                report: IngestReport, warn: Callable[[str], None] | None) -> list:
+    """Every article's chunks; an article that fails to split (an nltk timeout, a deadline) is skipped alone."""
+    chunks = []
+    for article in articles:
+        try:
+            chunks.extend(split_article(article, embedder, chunk_size, chunk_overlap))
+        except Exception as exc:
+            _skip(article.path, f"cannot split into passages: {reason(exc)}", report, warn)
+    return chunks
+
+
+def _embed_each(embedder: Embedder, chunks: list, progress: Progress | None, report: IngestReport,
+                warn: Callable[[str], None] | None) -> tuple[list, np.ndarray]:
+    """The chunks' vectors; when embedding fails, each article is embedded alone and the ones that fail are
+    skipped."""
+    try:
+        return chunks, _embed(embedder, [c.indexed_text for c in chunks], progress)
+    except Exception:
+        pass
+    by_path: dict[str, list] = {}
+    for chunk in chunks:
+        by_path.setdefault(chunk.path, []).append(chunk)
+    kept, blocks = [], []
+    for path, own in by_path.items():
+        try:
+            blocks.append(_embed(embedder, [c.indexed_text for c in own], None))
+            kept.extend(own)
+        except Exception as exc:
+            _skip(path, f"cannot embed: {reason(exc)}", report, warn)
+    return kept, np.concatenate(blocks) if blocks else np.zeros((0, embedder.dim), np.float32)
+
+
+def _skip(path: str, why: str, report: IngestReport, warn: Callable[[str], None] | None) -> None:
+    report.skipped.append((path, why))
+    if warn:
+        warn(f"skipped {path}: {why}")
+
+
 def _tally(records: list[Read], old_files: dict[str, dict], report: IngestReport,
            warn: Callable[[str], None] | None) -> list[Article]:
     """Count each source in the report, warn about skipped and suspicious ones, and return the changed articles."""
@@ -120,6 +199,8 @@ def _tally(records: list[Read], old_files: dict[str, dict], report: IngestReport
             report.skipped.append((record.path, record.skipped))
             if warn:
                 warn(f"skipped {record.path}: {record.skipped}")
+            if record.duplicate and record.path in old_files:
+                report.removed.append(record.path)  # its old text goes; the other file holds the new one
         elif record.unchanged:
             report.unchanged += 1
         else:

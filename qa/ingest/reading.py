@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import web
 from .article import Article
+from .chunking import bound_text
 from .documents import SkipFile, content_hash, parse, read_bytes
 from .pages import PageOf, as_page
 
@@ -20,6 +21,7 @@ class Read:
     article: Article | None = None
     skipped: str = ""
     unchanged: bool = False
+    duplicate: bool = False  # skipped: another file holds the same bytes
 
 
 def read(source: Path | str, known_sha256: str | None, page: PageOf | None = None) -> Read:
@@ -30,9 +32,21 @@ def read(source: Path | str, known_sha256: str | None, page: PageOf | None = Non
         article = _changed(source, known_sha256)
         if article is not None and page is not None:
             article = as_page(article, page)
-    except (SkipFile, OSError) as exc:
-        return Read(key, skipped=exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc))
+        if article is not None:
+            article = bound_text(article)
+    except Exception as exc:  # any failure of one file is that file's, never the batch's
+        return Read(key, skipped=reason(exc))
     return Read(key, article, unchanged=article is None)
+
+
+def reason(exc: BaseException) -> str:
+    """Why a file failed, in one line: a reader's own reason, an OS error's, or the exception's type and message."""
+    if isinstance(exc, SkipFile):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _changed(source: Path | str, known_sha256: str | None) -> Article | None:
