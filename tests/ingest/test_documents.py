@@ -89,7 +89,7 @@ def test_a_page_too_short_for_trafilatura_still_loses_menus_banners_and_ads(tmp_
 
 @pytest.mark.parametrize("name, data, reason", [
     ("bad.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-    ("bad.txt", "café".encode("latin-1"), "not UTF-8"),
+    ("bad.txt", "déjà vu, ça va. ".encode("latin-1") * 100, "not UTF-8"),  # mostly another encoding
     ("bad.txt", b"   \n\n  ", "no text"),
     ("bad.html", b"", "no text"),
     ("bad.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
@@ -119,3 +119,10 @@ def test_html_layout_table_cells_are_read_once(tmp_path):
     path = write(tmp_path, "a.html", html)
     text = parse(path, path.read_bytes()).text
     assert text.split("\n\n") == ["Acme's revenue rose 12%.", "Its margin held.", "Sidebar"]
+
+
+def test_a_stray_byte_is_read_as_a_replacement_with_a_warning(tmp_path):
+    path = tmp_path / "stray.txt"
+    path.write_bytes("Acme opened a café.".encode("latin-1"))
+    article = parse(path, path.read_bytes())
+    assert article.text == "Acme opened a caf\ufffd." and "1 byte not UTF-8" in article.warnings[0]
