@@ -30,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .answering.answer import Answer
 from .api import QA
@@ -106,6 +107,7 @@ class Gate:
         self.queue, self.waiting = queue, 0
         self.lock, self.count = threading.Lock(), threading.Lock()
         self.active: set[threading.Event] = set()  # the cancel events of work that waits or runs
+        self.stopping = threading.Event()  # the server is shutting down
 
     def try_wait(self) -> bool:
         with self.count:
@@ -139,6 +141,7 @@ class Gate:
 
     def cancel_all(self) -> None:
         """Cancel every waiting and running piece of work (server shutdown)."""
+        self.stopping.set()
         with self.count:
             for event in self.active:
                 event.set()
@@ -178,6 +181,8 @@ def in_thread(function) -> asyncio.Future:
         except RuntimeError:  # the loop has closed: the server is stopping and nobody awaits this
             pass
 
+    # a request that went away never reads its future: mark the outcome read, so asyncio does not log it
+    future.add_done_callback(lambda f: f.cancelled() or f.exception())
     threading.Thread(target=target, name="qa-model", daemon=True).start()
     return future
 
@@ -211,6 +216,10 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
     async def user_error(request: Request, exc: QAError):
         return _error(400, str(exc))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return _error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
         return _error(422, _validation_message(exc))
@@ -222,6 +231,10 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
     @app.exception_handler(TooLarge)
     async def too_large(request: Request, exc: TooLarge):
         return _error(413, str(exc))
+
+    @app.exception_handler(Stopping)
+    async def stopping(request: Request, exc: Stopping):
+        return _error(503, "the server is stopping")
 
     @app.exception_handler(Cancelled)
     async def cancelled(request: Request, exc: Cancelled):
@@ -284,6 +297,8 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
             _remove(written)  # a refused or failed ingest leaves nothing behind
             raise
         _remove([Path(p) for p, _ in report.skipped])  # not indexed, so not kept
+        if len(report.skipped) == len(written):
+            raise InputError("nothing ingested: " + "; ".join(f"{Path(p).name}: {why}" for p, why in report.skipped))
         return {**asdict(report), "added": [paths(p) for p in report.added],
                 "updated": [paths(p) for p in report.updated], "removed": [paths(p) for p in report.removed],
                 "skipped": [[paths(p), reason] for p, reason in report.skipped]}
@@ -297,6 +312,8 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
         future = in_thread(lambda: gate.run(lambda: work(cancelled), cancelled))
         try:
             while not (await asyncio.wait({future}, timeout=0.25))[0]:
+                if gate.stopping.is_set():
+                    raise Stopping  # answer now; the worker stops by itself and shutdown waits for it
                 if await request.is_disconnected():
                     cancelled.set()
             return future.result()
@@ -317,6 +334,9 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
         try:
             yield _sse(_chunk(ident, created, {"role": "assistant"}))
             while not (await asyncio.wait({future}, timeout=0.25))[0]:
+                if gate.stopping.is_set():
+                    yield _sse({"error": {"message": "the server is stopping"}})
+                    return
                 if await request.is_disconnected():
                     cancelled.set()
                     return
@@ -404,6 +424,9 @@ class Guard:
                 await self.app(scope, counted, unless_over)
             except TooLarge:
                 pass
+            except asyncio.CancelledError:  # the server stops and cancels what is left: its work was told to stop
+                if not status[0]:
+                    await refuse(503, "the server is stopping")
             if over[0] and not status[0]:
                 await refuse(413, too_big)
         finally:
@@ -482,6 +505,10 @@ def _swagger_assets() -> str | None:
 
 class Busy(Exception):
     """The model's queue is full."""
+
+
+class Stopping(Exception):
+    """The server is shutting down."""
 
 
 class TooLarge(Exception):
