@@ -327,6 +327,7 @@ def test_a_short_soak(index_copy):
     finally:
         sys.path.pop(0)
     report = soak.run(index_copy, requests=40, clients=16, queue=4, qa_bin=QA_BIN)
+    print(report)
     assert report["alive"] and report["answers_after"], report
     assert report["errors"] == 0 and report["tracebacks_in_log"] == 0, report
     assert report["rss_growth_pct"] <= 10, report

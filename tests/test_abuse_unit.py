@@ -153,3 +153,33 @@ def test_a_stray_byte_is_replaced_with_a_warning_and_mostly_foreign_bytes_are_sk
     assert decode(tmp_path / "b.md", "plain ü".encode()) == ("plain ü", "")
     with pytest.raises(SkipFile, match="not UTF-8"):
         decode(tmp_path / "c.md", "déjà vu, ça va. ".encode("latin-1") * 200)
+
+
+def test_joining_a_packaged_model_shows_progress(tmp_path, monkeypatch, capsys):
+    import hashlib
+
+    from qa.llms import gguf
+
+    parts = tmp_path / "pkg" / "data"
+    parts.mkdir(parents=True)
+    blobs = [b"GGUF" + bytes(1000), bytes(2000)]
+    for n, blob in enumerate(blobs, 1):
+        (parts / f"part{n:02d}.bin").write_bytes(blob)
+    preset = gguf.Preset("tiny", ("tiny_pkg",), hashlib.sha256(b"".join(blobs)).hexdigest(), pip="tiny-pkg==1")
+    monkeypatch.setattr(gguf, "_package_dir", lambda package, preset: tmp_path / "pkg")
+    path = gguf.materialise(preset, tmp_path / "cache")
+    assert path.read_bytes() == b"".join(blobs)
+    said = capsys.readouterr().err
+    assert "preparing model tiny (once): joining 2 parts" in said and "model tiny ready" in said
+    gguf.materialise(preset, tmp_path / "cache")  # verified already: quiet
+    assert capsys.readouterr().err == ""
+
+
+def test_a_missing_model_file_says_no_such_file(tmp_path):
+    from qa.errors import ModelError
+    from qa.llms.gguf import resolve_model
+
+    with pytest.raises(ModelError, match="no such file: /nonexistent/x.gguf"):
+        resolve_model("/nonexistent/x.gguf", tmp_path)
+    with pytest.raises(ModelError, match="unknown local model 'qwen9'"):
+        resolve_model("qwen9", tmp_path)

@@ -51,6 +51,11 @@ def test_foreign_index_via_environment(tmp_path):
     (["ask", "What?", "--llm", "llamacpp:/no/such/model.gguf", "--index", "IDX"], 4, "no such file: /no/such/model.gguf"),
     (["ask", "What?", "--llm", "llamacpp:no-such-preset", "--index", "IDX"], 4, "unknown local model"),
     (["ask", "What?", "--llm", "openai:gpt-4o-mini", "--index", "IDX"], 4, "OPENAI_API_KEY"),
+    (["search", "Acme", "--since", "notadate", "--index", "IDX"], 2, "bad date for since: 'notadate'"),
+    (["search", "Acme", "--until", "2025-02-30", "--index", "IDX"], 2, "bad date for until: '2025-02-30'"),
+    (["ask", "What?", "--since", "2025-13", "--index", "IDX"], 2, "bad date for since"),
+    (["serve", "--port", "70000", "--index", "IDX"], 2, "--port must be between 0 and 65535, not 70000"),
+    (["serve", "--port", "-1", "--index", "IDX"], 2, "--port must be between"),
 ])
 def test_bad_questions_and_options(tmp_path, args, code, fragment):
     write(tmp_path / "d", "a.md", article("Acme", "Acme grew."))
