@@ -64,11 +64,13 @@ def warm(index: Path, budgets: list[int], llm: str | None) -> dict[int, dict]:
 
 def reading(qa, results) -> dict:
     """Tokens read after the cached opening (p50) and the rate the model reads them at, over answered questions."""
-    from qa.answering.answer import build_messages
+    from qa.answering.answer import choosing_messages
+    from qa.retrieval.context import Context
 
-    opening = len(qa.llm.prefixes.shared_prefix(build_messages("", []))) if hasattr(qa.llm, "prefixes") else 0
-    read = [(r.prompt_tokens - opening, r.timings["first_token"] - r.timings["retrieval"])
-            for r in results if r.prompt_tokens and "first_token" in r.timings]
+    opening = len(qa.llm.prefixes.shared_prefix(choosing_messages("", Context([], [])))) \
+        if hasattr(qa.llm, "prefixes") else 0
+    read = [(r.prompt_tokens - opening, r.timings["choice"] - r.timings["retrieval"])
+            for r in results if r.prompt_tokens and "choice" in r.timings]
     return {"opening_tokens": opening, "read_tokens_p50": statistics.median(n for n, _ in read),
             "read_rate": sum(n for n, _ in read) / sum(t for _, t in read)}
 

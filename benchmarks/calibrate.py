@@ -8,9 +8,11 @@ once per context shape ``sentences:window:articles`` (see ``RetrievalSettings.co
 thresholds switched off so that every answer is generated and its confidence recorded. It prints accuracy,
 refusals and latency per set and shape, and writes every row to ``benchmarks/out/calibrate-SEED.json``.
 
-The second form replays a recorded run under a grid of thresholds (``min_relevance``, ``max_sentinel_probability``)
-without asking again: a question is refused when the run refused it or a threshold would have. Tune on one
-seed, then report on another with ``qa eval --external ... --seed`` and the thresholds written into Settings.
+The second form replays a recorded run under a grid of thresholds (``min_relevance``, ``max_none_probability``,
+``min_choice_probability``: what the model gave to none of the sentences, and to the one it chose, at its first
+decision) without asking again: a question is refused when the run refused it or a threshold would have. Tune
+on one seed, then report on others with ``qa eval --external ... --seed`` and the thresholds written into
+Settings.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
-RELEVANCE_GRID = [0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4]
-SENTINEL_GRID = [1.0, 0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01]
+RELEVANCE_GRID = [0.0, 0.15, 0.2, 0.25, 0.3, 0.35]
+NONE_GRID = [1.0, 0.7, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05]
+CHOICE_GRID = [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
 
 
 def samples(seed: int, squad: int, tatqa: int):
@@ -56,7 +59,8 @@ def ask_all(seed: int, squad: int, tatqa: int, contexts: list[str], llm: str | N
             sentences, window, articles = (int(x) for x in shape.split(":"))
             qa.settings.retrieval.context_sentences, qa.settings.retrieval.context_window = sentences, window
             qa.settings.retrieval.context_articles = articles
-            qa.settings.answer.min_relevance, qa.settings.answer.max_sentinel_probability = -1.0, 1.0
+            answer = qa.settings.answer
+            answer.min_relevance, answer.max_none_probability, answer.min_choice_probability = -1.0, 1.0, 0.0
             qa._llm = shared_llm = shared_llm or qa.llm  # one loaded model for every run
             results = run(qa, questions, progress=lambda r: print(".", end="", file=sys.stderr, flush=True))
             rows[shape][name] = [r.to_dict() for r in results]  # as recorded, so --sweep replays the same rows
@@ -64,18 +68,16 @@ def ask_all(seed: int, squad: int, tatqa: int, contexts: list[str], llm: str | N
     return rows
 
 
-def outcome(rows: list[dict], min_relevance: float = -1.0, max_sentinel: float = 1.0, terms: bool = False) -> dict:
-    """Accuracy figures of ``rows`` had the thresholds been these; ``terms``: had a candidate signal also refused
-    when a name or year of the question is missing from everything the model was shown."""
-    from qa.answering.grounding import uncovered_terms
-
+def outcome(rows: list[dict], min_relevance: float = -1.0, max_none: float = 1.0, min_choice: float = 0.0) -> dict:
+    """Accuracy figures of ``rows`` had the thresholds been these."""
     right = refused_ans = refused_no = 0
     answerable = [r for r in rows if r["kind"] != "unanswerable"]
     for r in rows:
         c = r["confidence"]
         refused = r["refused"] or (c["similarity"] or 0) < min_relevance or (
-            c["sentinel_probability"] is not None and c["sentinel_probability"] > max_sentinel) or (
-            terms and bool(uncovered_terms(r["question"], " ".join(r["shown"]))))
+            c.get("none_probability") is not None and c["none_probability"] > max_none) or (
+            r.get("route") == "copy" and c.get("choice_probability") is not None
+            and c["choice_probability"] < min_choice)
         if r["kind"] == "unanswerable":
             refused_no += refused
         else:
@@ -96,17 +98,16 @@ def describe(rows: list[dict]) -> str:
 
 
 def sweep(rows: dict[str, list[dict]]) -> None:
-    """Every threshold pair, with and without the question-terms candidate, with the mean over sets of
-    answerable-right and unanswerable-refused."""
-    print("| question terms | min_relevance | max_sentinel_probability | "
+    """Every threshold triple, with the mean over sets of answerable-right and unanswerable-refused."""
+    print("| min_relevance | max_none_probability | min_choice_probability | "
           + " | ".join(f"{s} right / refused / false ref." for s in rows) + " | mean |")
     print("| --- | --- | --- | " + " | ".join("---" for _ in rows) + " | --- |")
-    for terms, relevance, sentinel in itertools.product((False, True), RELEVANCE_GRID, SENTINEL_GRID):
-        outs = {name: outcome(r, relevance, sentinel, terms) for name, r in rows.items()}
+    for relevance, none, choice in itertools.product(RELEVANCE_GRID, NONE_GRID, CHOICE_GRID):
+        outs = {name: outcome(r, relevance, none, choice) for name, r in rows.items()}
         scores = [v for o in outs.values() for v in (o["answerable"], o["refused"]) if v is not None]
         cells = [f"{o['answerable']:.0%} / {'-' if o['refused'] is None else format(o['refused'], '.0%')} / "
                  f"{o['false_refusals']:.0%}" for o in outs.values()]
-        print(f"| {terms} | {relevance} | {sentinel} | " + " | ".join(cells) + f" | {statistics.fmean(scores):.3f} |")
+        print(f"| {relevance} | {none} | {choice} | " + " | ".join(cells) + f" | {statistics.fmean(scores):.3f} |")
 
 
 def main() -> None:
@@ -114,7 +115,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--squad", type=int, default=100, help="SQuAD 2.0 questions (half unanswerable)")
     parser.add_argument("--tatqa", type=int, default=40, help="TAT-QA span questions")
-    parser.add_argument("--contexts", nargs="+", default=["3:0:3"], help="sentences:window:articles shapes")
+    parser.add_argument("--contexts", nargs="+", default=["8:0:3"], help="sentences:window:articles shapes")
     parser.add_argument("--llm", default=None)
     parser.add_argument("--sweep", type=Path, help="replay a recorded run under a grid of thresholds")
     parser.add_argument("--context", default=None, help="with --sweep: the shape to replay [default: first]")

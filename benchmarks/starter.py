@@ -79,12 +79,11 @@ def gguf_path(settings: Settings) -> Path:
 
 def qa_pipeline(folder: Path, work: Path) -> tuple[dict, Ask]:
     from qa import QA
-    from qa.answering.answer import build_messages
 
     start = time.perf_counter()
     qa = QA(index=work / "index")  # QA.build in two steps, so that loading the models is timed apart
     qa.embedder.model  # load the ingest's encoder now: a model load, not index building
-    qa.llm.prepare(build_messages("", []))  # what the first ask would otherwise wait for (see QA.ready_llm)
+    qa.ready_llm()  # what the first ask would otherwise wait for: the model, holding the prompt's opening
     loaded = time.perf_counter()
     qa.ingest([folder])
     built = time.perf_counter()

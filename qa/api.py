@@ -8,13 +8,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .answering.answer import Answer, Asked, build_messages, generate
+from .answering.answer import Answer, Asked, choosing_messages, generate
 from .embedding import get_embedder
 from .errors import InputError
 from .ingest import web
 from .ingest.pipeline import IngestReport, ingest
 from .llms import LLM, get_llm
-from .retrieval.context import select
+from .retrieval.context import Context, select
 from .retrieval.search import Filters, Found, Passage, search
 from .settings import Settings
 from .store import open_store
@@ -134,7 +134,7 @@ class QA:
     def ready_llm(self) -> LLM:
         """The backend, loaded, holding the answer prompt's fixed opening (see ``LLM.prepare``)."""
         llm = self.llm
-        llm.prepare(build_messages("", []))
+        llm.prepare(choosing_messages("", Context([], [])))
         return llm
 
     def ask(self, question: str, filters: Filters | None = None, **kwargs) -> Answer:

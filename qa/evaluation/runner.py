@@ -95,6 +95,7 @@ class Result:
     recall_at_5: float | None = None
     reciprocal_rank: float | None = None
     citation_precision: float | None = None
+    route: str = ""  # how the answer was made (copy, compute, write); empty for a refusal
 
     @property
     def answerable(self) -> bool:
@@ -118,7 +119,7 @@ def evaluate_one(qa: QA, q: Question) -> Result:
         shown=[p.searchable() for p in answer.passages],
         exact_match=scorers.exact_match(answer.answer, q.answers) if q.answers else answer.refused,
         f1=scorers.token_f1(answer.answer, q.answers) if q.answers else float(answer.refused),
-        citations=cited, timings=answer.timings, prompt_tokens=answer.prompt_tokens,
+        citations=cited, timings=answer.timings, prompt_tokens=answer.prompt_tokens, route=answer.route,
     )
     if q.sources:
         result.recall_at_1 = scorers.recall_at_k(ranked, q.sources, 1)
@@ -166,7 +167,20 @@ def summarise(results: list[Result]) -> dict:
         "first_token_p95": _percentile([r.timings["first_token"] for r in answered], 95),
         "prompt_tokens_p50": _percentile([r.prompt_tokens for r in results if r.prompt_tokens], 50),
         "refusals": refusal_signals(results),
+        "decisions": decisions(results),
     }
+
+
+def decisions(results: list[Result]) -> dict[str, dict[str, int]]:
+    """How each question was decided (answered by copy, by computation, or refused by which signal), with how
+    many of each were right."""
+    table: dict[str, dict[str, int]] = {}
+    for r in results:
+        row = table.setdefault(f"refused: {r.refusal}" if r.refused else f"answered: {r.route or 'write'}",
+                               {"n": 0, "right": 0})
+        row["n"] += 1
+        row["right"] += r.correct
+    return dict(sorted(table.items()))
 
 
 def refusal_signals(results: list[Result]) -> dict[str, dict[str, int]]:

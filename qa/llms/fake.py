@@ -1,7 +1,8 @@
 """``fake``: a scripted model for tests of the logic around the model, never for accuracy.
 
 ``fake:FILE`` replays FILE's lines, one reply per call, in turn; ``fake`` alone replies with nothing, which
-qa reads as a refusal. A leading ``@0.3 `` on a line sets the probability reported for the sentinel at the first token.
+qa reads as a refusal. A leading ``@0.3 `` on a line sets the probability reported for the sentinel at the first token
+(and the probability ``choose`` gives to "none").
 In Python, ``FakeLLM(replies=[...], leaning=0.01)`` does the same without a file.
 """
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..settings import Settings
-from .base import LLM
+from .base import LLM, Choice
 
 
 class FakeLLM(LLM):
@@ -26,7 +27,17 @@ class FakeLLM(LLM):
         self.replies = replies or [""]
         self.leaning = leaning
         self.calls = 0
+        self.line_leaning = leaning  # the last reply's leaning, its own "@p" or the default
         self.name = f"fake:{spec}" if spec else "fake"
+
+    def choose(self, messages: list[dict], sources: list[str], words: list[str], max_tokens: int) -> Choice:
+        """The scripted reply's decision, with the reply's leaning (when set) given to "none" instead."""
+        choice = super().choose(messages, sources, words, max_tokens)
+        leaning = self.line_leaning
+        if leaning is None or "none" not in choice.odds:
+            return choice
+        odds = {o: p * (1 - leaning) + (leaning if o == "none" else 0.0) for o, p in choice.odds.items()}
+        return Choice(odds, choice.pieces)
 
     def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None,
                probe: str | None = None) -> Iterator[str]:
@@ -37,5 +48,6 @@ class FakeLLM(LLM):
             head, _, reply = reply.partition(" ")
             leaning = float(head[1:])
         self.probed = leaning if probe else None
+        self.line_leaning = leaning
         for i, word in enumerate(reply.split(" ")):
             yield word if i == 0 else f" {word}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import hashlib
 import os
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ import numpy as np
 from ..errors import ModelError
 from .gguf import resolve_model
 from ..settings import Settings
-from .base import LLM
+from .base import COPY, LLM, Choice
 
 
 class LlamaCppLLM(LLM):
@@ -50,6 +51,67 @@ class LlamaCppLLM(LLM):
             piece = chunk["choices"][0]["delta"].get("content")
             if piece:
                 yield piece
+
+    def choose(self, messages: list[dict], sources: list[str], words: list[str], max_tokens: int) -> Choice:
+        """One greedy decoding under a logits processor. At the first token it reads the distribution (each
+        word's first token against every token that starts a span of a source) and allows only the likeliest
+        option's tokens; after that, ``CopyConstraint``: the reply can only copy."""
+        if not self.prefixes.formatter:
+            return super().choose(messages, sources, words, max_tokens)
+        from llama_cpp import LogitsProcessorList
+
+        self.prefixes.restore(messages)
+        prompt = self._prompt(messages)
+        constraint = CopyConstraint(f" {SEPARATOR} ".join(sources), self._vocabulary(), self._ends(), len(prompt))
+        opening = {word: [self._first_token(word)] for word in words} | {COPY: constraint.openings()}
+        odds: dict[str, float] = {}
+
+        def decide(input_ids, scores):
+            if len(input_ids) > len(prompt):
+                return constraint(input_ids, scores)
+            shifted = np.exp(scores - scores.max())
+            weights = {option: float(shifted[tokens].sum()) for option, tokens in opening.items()}
+            odds.update({option: w / sum(weights.values()) for option, w in weights.items()})
+            allowed = opening[max(odds, key=odds.get)]
+            masked = np.full_like(scores, -np.inf)
+            masked[allowed] = scores[allowed]
+            return masked
+
+        chunks = self.model.create_completion(prompt, max_tokens=max_tokens, temperature=0.0, stream=True,
+                                              logits_processor=LogitsProcessorList([decide]))
+        first = next(chunks, None)
+        if max(odds, key=odds.get) != COPY or first is None:
+            chunks.close()
+            return Choice(odds, iter([]))
+        return Choice(odds, (c["choices"][0]["text"] for c in itertools.chain([first], chunks)
+                             if c["choices"][0]["text"]))
+
+    def _prompt(self, messages: list[dict]) -> list[int]:
+        """The chat-formatted prompt's tokens, ending where the assistant's reply begins."""
+        text = self.prefixes.formatter(messages=messages).prompt
+        return self.model.tokenize(text.encode(), add_bos=False, special=True)
+
+    @functools.lru_cache(maxsize=64)
+    def _first_token(self, option: str) -> int:
+        return self.model.tokenize(option.encode(), add_bos=False, special=False)[0]
+
+    @functools.lru_cache(maxsize=1)
+    def _vocabulary(self) -> list[str | None]:
+        """Each token's text (None for special tokens and pieces of a multi-byte character, which cannot be
+        copied on their own)."""
+        texts = []
+        for token in range(self.model.n_vocab()):
+            try:
+                texts.append(self.model.detokenize([token]).decode("utf-8") or None)
+            except UnicodeDecodeError:
+                texts.append(None)
+        return texts
+
+    @functools.lru_cache(maxsize=1)
+    def _ends(self) -> tuple[int, ...]:
+        """The tokens that end a reply: the end of text and the chat template's end of turn."""
+        turn_end = self.model.tokenize(b"<|im_end|>", add_bos=False, special=True)
+        return tuple({self.model.token_eos(), *(turn_end if len(turn_end) == 1 else [])})
 
     def _first_token_probe(self, probe: str):
         """A logits processor that, at the first step only, reads the probability of the tokens that begin
@@ -165,3 +227,43 @@ class PrefixCache:
             os.replace(tmp, file)
         except OSError:
             pass  # a read-only home only costs the next process the same few seconds
+
+
+SEPARATOR = "\x00"  # between sources copied from at once: no span crosses it
+
+
+class CopyConstraint:
+    """A logits processor under which greedy decoding can only copy: every token must continue a span of the
+    source (whitespace normalised), starting at a word, and the reply may end once it holds a word.
+
+    Figures and names therefore come out exactly as the source writes them; which span, and how long, is still
+    the model's choice. The tokens that occur in the source are found once, with the places they fit."""
+
+    def __init__(self, source: str, vocabulary: list[str | None], ends: tuple[int, ...], start: int):
+        self.text = " " + " ".join(source.split())
+        self.vocabulary, self.ends, self.start = vocabulary, list(ends), start
+        self.fits: dict[int, list[int]] = {}  # position in the text -> tokens that read on from there
+        for token, piece in enumerate(vocabulary):
+            if piece and piece in self.text and SEPARATOR not in piece:
+                at = self.text.find(piece)
+                while at >= 0:
+                    self.fits.setdefault(at, []).append(token)
+                    at = self.text.find(piece, at + 1)
+        self.starts = [i for i in range(len(self.text)) if self.text[i] == " " or self.text[i - 1] == " "]
+
+    def openings(self) -> list[int]:
+        """The tokens a copy may begin with."""
+        return sorted({token for p in self.starts for token in self.fits.get(p, ())})
+
+    def __call__(self, input_ids, scores):
+        copied = "".join(self.vocabulary[t] or "" for t in input_ids[self.start:])
+        if copied:
+            places = [p + len(copied) for p in self.starts if self.text.startswith(copied, p)]
+        else:
+            places = self.starts
+        allowed = [t for p in places for t in self.fits.get(p, ())]
+        if copied.strip() or not allowed:
+            allowed += self.ends
+        masked = np.full_like(scores, -np.inf)
+        masked[allowed] = scores[allowed]
+        return masked

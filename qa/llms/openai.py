@@ -15,7 +15,7 @@ from ..settings import Settings
 from .base import LLM, probe_share
 
 DEFAULT_MODEL = "gpt-4o-mini"
-TOP_LOGPROBS = 5  # the most OpenAI allows without a special setting is 20; the sentinel is first or nowhere
+TOP_LOGPROBS = 20  # the most OpenAI allows: the first decision weighs up to 26 letters and two words
 
 
 class OpenAILLM(LLM):
@@ -32,18 +32,21 @@ class OpenAILLM(LLM):
         self.errors = openai
         self.name = f"openai:{self.model}"
         self.logprobs = True  # until the server shows it cannot give them
+        # the last reply's first-token candidates, which LLM.choose reads its first decision from
+        self.first_top: dict[str, float] | None = None
 
     def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None,
                probe: str | None = None) -> Iterator[str]:
-        self.probed = None
-        asked = bool(probe) and self.logprobs
+        self.probed = self.first_top = None
+        asked = self.logprobs
         answered = False
         try:
             for chunk in self._create(messages, max_tokens, stop, logprobs=asked):
                 if not (chunk.choices and chunk.choices[0].delta.content):
                     continue
                 if not answered and asked:
-                    self.probed = _first_token_share(chunk.choices[0], probe)
+                    self.first_top = _first_token_top(chunk.choices[0])
+                    self.probed = probe_share(self.first_top, probe) if probe and self.first_top else None
                 answered = True
                 yield chunk.choices[0].delta.content
         except self.errors.APIConnectionError:
@@ -68,9 +71,9 @@ class OpenAILLM(LLM):
             stop=stop or None, stream=True, **extra)
 
 
-def _first_token_share(choice, probe: str) -> float | None:
-    """``probe_share`` from the first token's top log-probabilities, when the server sent them."""
+def _first_token_top(choice) -> dict[str, float] | None:
+    """The first token's candidates and their probabilities, when the server sent them."""
     content = getattr(choice.logprobs, "content", None) if choice.logprobs else None
     if not content:
         return None
-    return probe_share({t.token: math.exp(t.logprob) for t in content[0].top_logprobs}, probe)
+    return {t.token: math.exp(t.logprob) for t in content[0].top_logprobs}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from ..embedding import Embedder
@@ -33,6 +33,9 @@ class Context:
 
     shown: list[Passage]
     articles: list[Chunk]
+    # the chosen sentences in reading order, each with the 1-based number of its passage in ``shown``: what the
+    # model chooses from and copies out of
+    sentences: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -73,7 +76,8 @@ def select(found: Found, index: Index, embedder: Embedder, settings: RetrievalSe
     path = lambda s: index.chunks[s.chunk_id].path  # noqa: E731
     chosen = {j for b in sorted(pool, key=lambda s: -s.score)[:settings.context_sentences]
               for j in range(max(0, b.position - settings.context_window), b.position + 1) if path(pool[j]) == path(b)}
-    return Context(_grouped(index, best, [pool[j] for j in sorted(chosen)]), articles)
+    shown, numbered = _grouped(index, best, [pool[j] for j in sorted(chosen)])
+    return Context(shown, articles, numbered)
 
 
 def _sentence_pool(chunks: Iterable[tuple[int, Chunk]]) -> list[Sentence]:
@@ -87,15 +91,18 @@ def _sentence_pool(chunks: Iterable[tuple[int, Chunk]]) -> list[Sentence]:
     return pool
 
 
-def _grouped(index: Index, best: dict[str, Passage], chosen: list[Sentence]) -> list[Passage]:
+def _grouped(index: Index, best: dict[str, Passage], chosen: list[Sentence]
+             ) -> tuple[list[Passage], list[tuple[int, str]]]:
     """Sentences back into one passage per article (per page of a paged one), in reading order, each ranked as
-    its article's best retrieved passage."""
+    its article's best retrieved passage; and the sentences themselves, each with its passage's number."""
     by_page: dict[tuple, list[Sentence]] = {}
     for sentence in sorted(chosen, key=lambda s: s.position):
         chunk = index.chunks[sentence.chunk_id]
         by_page.setdefault((chunk.path, chunk.page), []).append(sentence)
-    return [replace(best[path], text=" ".join(s.text for s in group), page=page, chunk_id=group[0].chunk_id)
-            for (path, page), group in by_page.items()]
+    shown = [replace(best[path], text=" ".join(s.text for s in group), page=page, chunk_id=group[0].chunk_id)
+             for (path, page), group in by_page.items()]
+    numbered = [(n, s.text) for n, group in enumerate(by_page.values(), start=1) for s in group]
+    return shown, numbered
 
 
 @lru_cache(maxsize=4)

@@ -11,11 +11,12 @@ import pytest
 from qa.answering import prompts
 from qa.answering.answer import Answer, Asked, Refusal, check_answer, generate
 from qa.retrieval.context import Context
-from qa.llms.base import LLM, probe_share
+from qa.llms.base import COPY, LLM, first_token_odds, probe_share
 from qa.llms.fake import FakeLLM
 from qa.retrieval.search import Passage
 from qa.settings import AnswerSettings
 from qa.store.index import Chunk
+from qa.text.words import sentences
 
 pytestmark = pytest.mark.unit
 
@@ -33,7 +34,8 @@ def context(*texts: str, similarity: float = 0.6) -> Context:
     shown = [passage(t, similarity=similarity) for t in texts]
     article = Chunk(path="acme.txt", title="Acme Oil first-quarter profit rises", date="1987-04-07", source="Wire",
                     url="", text=f"{LEAD} {WIRE}", ordinal=0)
-    return Context(shown=shown, articles=[article])
+    return Context(shown=shown, articles=[article],
+                   sentences=[(n, sentence) for n, t in enumerate(texts, start=1) for sentence in sentences(t)])
 
 
 def scripted(reply: str, leaning: float | None = 0.01) -> FakeLLM:
@@ -41,12 +43,87 @@ def scripted(reply: str, leaning: float | None = 0.01) -> FakeLLM:
     return FakeLLM(replies=[reply], leaning=leaning)
 
 
-def answer(llm: LLM, ctx: Context, min_relevance: float = 0.3, max_sentinel: float = 0.5) -> Answer:
-    asked = Asked("What was Acme Oil's first-quarter profit?", "What was Acme Oil's first-quarter profit?",
-                  started=time.perf_counter())
-    settings = AnswerSettings(max_tokens=64, min_relevance=min_relevance, max_sentinel_probability=max_sentinel)
+def answer(llm: LLM, ctx: Context, min_relevance: float = 0.3, max_none: float = 0.5,
+           question: str = "What was Acme Oil's first-quarter profit?") -> Answer:
+    asked = Asked(question, question, started=time.perf_counter())
+    settings = AnswerSettings(max_tokens=64, min_relevance=min_relevance, max_none_probability=max_none,
+                              max_sentinel_probability=0.5)
     *_, final = generate(asked, ctx, llm, settings)
     return final
+
+
+def test_wire_figures_support_a_plain_answer():
+    checked = check_answer("Acme Oil's profit was $12.5 million, or 43 cents a share [1].",
+                           "What was Acme Oil's profit?", context(WIRE))
+    assert checked.refusal is None and [c.n for c in checked.citations] == [1] and checked.text.endswith("[1].")
+
+
+def test_an_invented_figure_is_refused():
+    refusal = check_answer("Acme Oil's profit was $14.1 million [1].", "What was Acme Oil's profit?",
+                           context(WIRE)).refusal
+    assert refusal[0] is Refusal.UNSUPPORTED and "14.1" in refusal[1]
+
+
+def test_names_from_elsewhere_in_the_article_are_not_refused():
+    """The shown sentence says 'the company'; the article names the parent in its first sentence."""
+    refusal = check_answer("Global Petroleum's unit produced 3.5 mln bpd [1].", "How much did it produce?",
+                           context("The company said output reached 3.5 mln bpd.")).refusal
+    assert refusal is None
+
+
+def test_a_name_in_no_article_is_refused():
+    refusal = check_answer("Exxon produced 3.5 mln bpd [1].", "How much oil?", context(WIRE)).refusal
+    assert refusal[0] is Refusal.UNSUPPORTED and "Exxon" in refusal[1]
+
+
+def test_the_right_figure_under_the_wrong_number_is_recited():
+    ctx = context("Acme Oil Corp reported results on Tuesday.", WIRE)
+    checked = check_answer("Profit was 12.5 mln dlrs [1].", "What was the profit?", ctx)
+    assert checked.refusal is None and [c.n for c in checked.citations] == [2] and checked.text.endswith("[2]")
+
+
+@pytest.mark.parametrize("reply", [prompts.CANNOT_ANSWER, "The sources do not say.", "", "[1]"])
+def test_the_sentinel_and_declining_in_other_words_refuse(reply):
+    refusal = check_answer(reply, "What was the dividend?", context(WIRE)).refusal
+    assert refusal[0] is Refusal.SENTINEL
+
+
+def test_a_computed_answer_is_worked_out_from_the_cited_figures():
+    checked = check_answer("Acme Oil's profit rose {(12.5 - 8.7) / 8.7 * 100}% [1].",
+                           "By what percentage did Acme Oil's profit rise?", context(WIRE))
+    assert checked.refusal is None and checked.text.startswith("Acme Oil's profit rose 43.68% [1].")
+    assert "(12.5 mln dlrs − 8.7 mln dlrs) / 8.7 mln dlrs × 100 = 43.68%" in checked.text
+    (calc,) = checked.calculations
+    assert [o.citation for o in calc.operands] == [1, 1, 1, None] and calc.result == "43.68%"
+
+
+@pytest.mark.parametrize("reply, reason", [
+    ("Profit rose {(12.5 - 7.9) / 7.9 * 100}% [1].", "7.9 is in no source"),
+    ("Profit rose {12.5 mln dlrs - 3.5 mln bpd} [1].", "cannot add USD and bpd"),
+])
+def test_a_computed_answer_over_an_invented_or_mismatched_figure_is_refused(reply, reason):
+    refusal = check_answer(reply, "By how much did profit rise?", context(WIRE)).refusal
+    assert refusal[0] is Refusal.CALCULATION and reason in refusal[1]
+
+
+ROW = "Employee separation expenses (in thousands): 2019 is $1,150; 2018 is $980."
+
+
+def test_a_figure_under_a_units_line_is_answered_with_its_scale():
+    checked = check_answer("Separation expenses were $1,150 [1].", "What were separation expenses in 2019?",
+                           context(ROW))
+    assert checked.refusal is None and checked.text.startswith("Separation expenses were $1,150 thousand [1]")
+
+
+def test_a_spelled_out_figure_is_left_as_written():
+    checked = check_answer("Acme Oil opened two refineries [1].", "What did Acme Oil open?",
+                           context("Acme Oil opened two refineries (in thousands of barrels a day: 250)."))
+    assert checked.refusal is None and checked.text.startswith("Acme Oil opened two refineries [1]")
+
+
+def test_a_units_line_supports_the_scaled_figure():
+    checked = check_answer("Separation expenses were $1,150 thousand [1].", "What were they?", context(ROW))
+    assert checked.refusal is None
 
 
 def test_wire_figures_support_a_plain_answer():
@@ -130,17 +207,55 @@ def test_low_relevance_refuses_without_asking_the_model():
     assert final.answer == prompts.REFUSAL and final.citations == []
 
 
-def test_a_model_leaning_to_the_sentinel_is_refused_even_when_it_answers():
-    final = answer(scripted("Profit was 12.5 mln dlrs [1].", leaning=0.8), context(WIRE))
-    assert final.refused and final.refusal is Refusal.UNSURE and final.draft.startswith("Profit")
-    assert final.confidence["sentinel_probability"] == 0.8
+def test_low_relevance_refuses_without_asking_the_model():
+    llm = scripted("12.5 mln dlrs")
+    final = answer(llm, context(WIRE, similarity=0.1))
+    assert final.refused and final.refusal is Refusal.LOW_RELEVANCE and llm.calls == 0
+    assert final.answer == prompts.REFUSAL and final.citations == []
 
 
-def test_a_confident_supported_answer_is_given_with_its_confidence():
-    final = answer(scripted("Profit was 12.5 mln dlrs [1].", leaning=None), context(WIRE))
-    assert not final.refused and final.citations[0].path == "acme.txt"
-    assert final.confidence == {"similarity": 0.6, "sentinel_probability": None}
-    assert final.to_dict()["refusal"] is None
+def test_a_copy_cites_the_sentence_that_holds_it():
+    final = answer(scripted("12.5 mln dlrs", leaning=None), context(LEAD, WIRE))
+    assert not final.refused and final.route == "copy"
+    assert final.answer == "12.5 mln dlrs [2]" and [c.n for c in final.citations] == [2]
+    assert final.confidence["choice_probability"] == 1.0 and final.to_dict()["refusal"] is None
+
+
+def test_a_model_leaning_to_none_is_refused_even_when_it_copies():
+    final = answer(scripted("12.5 mln dlrs", leaning=0.4), context(WIRE), max_none=0.3)
+    assert final.refused and final.refusal is Refusal.UNSURE and final.confidence["none_probability"] == 0.4
+
+
+def test_choosing_none_refuses():
+    final = answer(scripted("none"), context(WIRE))
+    assert final.refused and final.refusal is Refusal.SENTINEL and final.citations == []
+
+
+def test_words_that_are_no_sentence_shown_are_refused():
+    """A backend that only returns text (an OpenAI-compatible server) is held to the sentence it chose."""
+    final = answer(scripted("14.1 mln dlrs"), context(WIRE))
+    assert final.refused and final.refusal is Refusal.UNSUPPORTED
+
+
+def test_an_answer_that_only_restates_the_question_is_refused():
+    final = answer(scripted("Acme Oil Corp"), context(WIRE), question="What did Acme Oil Corp earn?")
+    assert final.refused and final.refusal is Refusal.RESTATED
+
+
+def test_a_calculation_goes_to_the_computing_prompt():
+    llm = FakeLLM(replies=["calculate", "Acme Oil's profit rose {(12.5 - 8.7) / 8.7 * 100}% [1]."], leaning=0.01)
+    final = answer(llm, context(WIRE), question="By what percentage did Acme Oil's profit rise?")
+    assert not final.refused and final.route == "compute" and llm.calls == 2
+    assert final.answer.startswith("Acme Oil's profit rose 43.68% [1].")
+
+
+def test_the_choice_prompt_letters_sentences_under_their_articles():
+    from qa.answering.answer import choosing_messages
+
+    user = choosing_messages("What was the profit?", context(LEAD, WIRE))[-1]["content"]  # letters name them
+    assert user.splitlines()[:2] == ["Article 1: Acme Oil first-quarter profit rises (April 7, 1987, Wire)",
+                                     f"A. {LEAD}"]
+    assert "C. The company said output reached 3.5 mln bpd." in user and user.endswith("Question: What was the profit?")
 
 
 def test_the_fake_backend_is_registered_and_replays_its_file(tmp_path):
@@ -157,10 +272,21 @@ def test_probe_share_adds_the_tokens_that_begin_the_sentinel():
     assert probe_share({"NOT": 0.2, "N": 0.05, " Acme": 0.7, "": 0.05}, "NOT IN SOURCES") == pytest.approx(0.25)
 
 
-def test_a_name_the_sources_never_mention_refuses_before_generation():
-    llm = scripted("Profit was 12.5 mln dlrs [1].")
-    question = "How many subscribers did Netflix add in 1987?"
-    *_, final = generate(Asked(question, question, time.perf_counter()), context(WIRE), llm,
-                         AnswerSettings(max_tokens=64, min_relevance=0.3, max_sentinel_probability=0.5))
+def test_first_token_odds_count_the_tokens_that_begin_each_word_and_give_copying_the_rest():
+    odds = first_token_odds({"calc": 0.2, "none": 0.1, "n": 0.1, " Acme": 0.4, "12": 0.2}, ["none", "calculate"])
+    assert odds == pytest.approx({"none": 0.2, "calculate": 0.2, COPY: 0.6})
+    assert first_token_odds({}, ["none"]) is None
+
+
+def test_a_name_no_article_mentions_refuses_before_the_model_is_asked():
+    llm = scripted("12.5 mln dlrs")
+    final = answer(llm, context(WIRE), question="How many subscribers did Netflix add in 1987?")
     assert final.refused and final.refusal is Refusal.UNCOVERED and llm.calls == 0
     assert "Netflix" in final.refusal_reason and "1987" not in final.refusal_reason  # the dateline has 1987
+
+
+def test_a_name_elsewhere_in_the_article_is_not_uncovered():
+    """The shown sentence says "the company"; the article names its parent in its first sentence."""
+    final = answer(scripted("3.5 mln bpd"), context("The company said output reached 3.5 mln bpd."),
+                   question="How much oil did Global Petroleum's unit produce?")
+    assert not final.refused and final.answer == "3.5 mln bpd [1]"
