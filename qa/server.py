@@ -124,13 +124,13 @@ class Gate:
         try:
             try:
                 while not self.lock.acquire(timeout=0.1):
-                    if cancelled.is_set():
+                    if cancelled.is_set() or self.stopping.is_set():
                         raise Cancelled
             finally:
                 with self.count:
                     self.waiting -= 1
             try:
-                if cancelled.is_set():
+                if cancelled.is_set() or self.stopping.is_set():
                     raise Cancelled
                 return work()
             finally:
@@ -138,6 +138,15 @@ class Gate:
         finally:
             with self.count:
                 self.active.discard(cancelled)
+
+    def start(self, work, cancelled: threading.Event) -> asyncio.Future:
+        """After ``try_wait``: ``run`` on a thread of its own; a future of its result."""
+        try:
+            return in_thread(lambda: self.run(work, cancelled))
+        except BaseException:  # no thread: give the queue place back
+            with self.count:
+                self.waiting -= 1
+            raise
 
     def cancel_all(self) -> None:
         """Cancel every waiting and running piece of work (server shutdown)."""
@@ -282,7 +291,7 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
         if not gate.try_wait():
             raise Busy
         cancelled = threading.Event()  # the worker takes the model itself, now, whatever becomes of the response
-        future = in_thread(lambda: gate.run(lambda: _generate(stream, cancelled), cancelled))
+        future = gate.start(lambda: _generate(stream, cancelled), cancelled)
         return EventStream(_events(future, cancelled, request), cancelled, media_type="text/event-stream",
                            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
@@ -298,10 +307,11 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
             raise
         _remove([Path(p) for p, _ in report.skipped])  # not indexed, so not kept
         if len(report.skipped) == len(written):
-            raise InputError("nothing ingested: " + "; ".join(f"{Path(p).name}: {why}" for p, why in report.skipped))
+            raise InputError("nothing ingested: " + "; ".join(f"{Path(p).name}: {paths.text(why)}"
+                                                               for p, why in report.skipped))
         return {**asdict(report), "added": [paths(p) for p in report.added],
                 "updated": [paths(p) for p in report.updated], "removed": [paths(p) for p in report.removed],
-                "skipped": [[paths(p), reason] for p, reason in report.skipped]}
+                "skipped": [[paths(p), paths.text(reason)] for p, reason in report.skipped]}
 
     async def _with_model(work, request: Request):
         """Run ``work(cancelled)`` when the model is free, on a worker thread that takes and releases the model
@@ -309,7 +319,7 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
         if not gate.try_wait():
             raise Busy
         cancelled = threading.Event()
-        future = in_thread(lambda: gate.run(lambda: work(cancelled), cancelled))
+        future = gate.start(lambda: work(cancelled), cancelled)
         try:
             while not (await asyncio.wait({future}, timeout=0.25))[0]:
                 if gate.stopping.is_set():
@@ -451,6 +461,14 @@ class Relative:
         if root and Path(path).is_relative_to(root):
             return str(Path(path).relative_to(root))
         return Path(path).name
+
+    def text(self, message: str) -> str:
+        """A message (a skip reason) with the server's folders taken out of the paths it names."""
+        index_dir = self.qa.index_dir.resolve()
+        for folder in (index_dir, self._root(index_dir)):
+            if folder is not None and str(folder) != "/":
+                message = message.replace(f"{folder}/", "")
+        return message
 
     def _root(self, index_dir: Path) -> Path | None:
         try:
