@@ -44,4 +44,11 @@ def uncovered_terms(question: str, sources: str) -> list[str]:
     to articles that never name it, or about 2023 to articles about 2024. Other words of the question are not
     looked for: questions paraphrase them ("belong", "now hold"), names and years they cannot."""
     lowered = sources.lower()
-    return sorted(t for t in key_terms(question) if t.lower() not in lowered)
+    return sorted(t for t in key_terms(question) if t.lower() not in lowered and not _named_in(t, lowered))
+
+
+def _named_in(term: str, lowered: str) -> bool:
+    """A hyphenated compound ("Texaco-led") is covered by its names ("Texaco"): the compound is the question's
+    wording, the name is what a source must mention."""
+    parts = [p.lower() for p in term.split("-") if p[:1].isupper()]
+    return "-" in term and bool(parts) and all(p in lowered for p in parts)

@@ -36,3 +36,11 @@ def test_key_terms_are_names_and_years():
 
 def test_the_first_word_of_a_question_is_not_a_name():
     assert key_terms("Describe Alibaba's results in detail.") == {"Alibaba"}
+
+
+def test_uncovered_terms_are_names_and_years_in_no_source_and_compounds_count_by_their_names():
+    from qa.answering.grounding import uncovered_terms
+
+    sources = "Texaco Inc said on Tuesday a group it leads bid for the refinery. 1987-03-03"
+    assert uncovered_terms("How much did the Texaco-led group bid in 1987?", sources) == []
+    assert uncovered_terms("How much did the Mobil-led group bid in 1986?", sources) == ["1986", "Mobil-led"]
