@@ -1,13 +1,13 @@
 """Answering speed with the default local model: cold start, warm questions, and the prompt's size.
 
-    .venv/bin/python benchmarks/answer.py [--budgets 2 3 4] [--cold 3] [--llm SPEC]
+    .venv/bin/python benchmarks/answer.py [--budgets 4 6 8] [--cold 3] [--llm SPEC]
 
 - Cold start: ``qa ask`` in a new process (a pseudo-terminal, as a user sees it) on the bundled corpus's index;
   seconds from launch to the first letter of the answer on screen, and to exit. The model is already joined.
-- Warm: the own eval's questions (eval/*.jsonl) through one loaded ``QA`` for each number of sources in the
+- Warm: the own eval's questions (eval/*.jsonl) through one loaded ``QA`` for each number of sentences in the
   prompt (``context_sentences``): accuracy, time to first token, total time, prompt tokens, and where the time to
-  first token goes: the tokens the model reads after the prompt's cached opening, and the rate it reads them at
-  (those tokens over first token minus retrieval).
+  the first decision goes: the tokens the model reads after the prompt's cached opening, and the rate it reads
+  them at (those tokens over the decision's time minus retrieval).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def reading(qa, results) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budgets", type=int, nargs="*", default=[2, 3, 4],
+    parser.add_argument("--budgets", type=int, nargs="*", default=[4, 6, 8],
                         help="sources in the prompt, one warm run each (none: cold start only)")
     parser.add_argument("--cold", type=int, default=3, help="cold-start runs")
     parser.add_argument("--llm", default=None, help="LLM spec (default: qa's default model)")

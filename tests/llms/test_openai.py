@@ -65,20 +65,27 @@ def openai_env(server, monkeypatch):
 
 
 def test_answer_through_the_server(corpus_index, openai_env):
-    answer = QA(index=corpus_index, llm="openai:qwen").ask(
-        "What was Alibaba's net income in the quarter ended December 2024?")
-    assert answer.model == "openai:qwen"
+    qa = QA(index=corpus_index, llm="openai:qwen")
+    answer = qa.ask("What was Alibaba's net income in the quarter ended December 2024?")
+    assert answer.model == "openai:qwen" and answer.route == "copy"
     assert not answer.refused and ("48.9 billion yuan" in answer.answer or "$6.71 billion" in answer.answer)
     assert answer.citations[0].path.endswith("2025-02-20-alibaba-december-quarter-2024.md")
-    assert answer.confidence["sentinel_probability"] is not None  # from the server's first-token log-probabilities
+    # the first decision was read from the server's first-token log-probabilities, not from the reply's text
+    assert qa.llm.first_top and 0 < answer.confidence["none_probability"] < 0.5
+
+
+def test_an_unanswerable_question_is_refused_through_the_server(corpus_index, openai_env):
+    answer = QA(index=corpus_index, llm="openai:qwen").ask("How many employees does Alibaba have?")
+    assert answer.refused and answer.citations == []
 
 
 def test_a_server_without_log_probabilities_is_asked_again_without_them(corpus_index, plain_server, monkeypatch):
     monkeypatch.setenv("OPENAI_BASE_URL", plain_server)
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
-    answer = QA(index=corpus_index, llm="openai:qwen").ask("Who is Alibaba's chief executive?")
+    qa = QA(index=corpus_index, llm="openai:qwen")
+    answer = qa.ask("Who is Alibaba's chief executive?")
     assert not answer.refused and "Eddie Wu" in answer.answer
-    assert answer.confidence["sentinel_probability"] is None
+    assert qa.llm.first_top is None and answer.confidence["none_probability"] == 0.0  # read from the reply's text
 
 
 def test_streamed_answer_through_the_server(corpus_index, openai_env):
