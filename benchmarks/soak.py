@@ -6,7 +6,10 @@ Starts ``qa serve --queue N`` on a free loopback port (over ``--index``, else ov
 a temporary index), asks one question to warm it and reads its RSS, then sends ``--requests`` requests from
 ``--clients`` threads, each request one of: a plain /v1/ask, a whole streamed chat completion, a stream closed
 after its first chunk (while it waits for the model, or as its generation starts), and a stream closed after a
-random 0.5-4 s (mid-generation, or still queued). A client that gets 503 waits a second before its next request.
+random 0.5-4 s (mid-generation, or still queued). Every attempt counts as one of the ``--requests``, a 503 too; a
+client that gets 503 backs off as Retry-After asks, doubling its wait on each 503 in a row (1, 2, 4, 8, then 16 s
+at most, jittered), and then sends the same kind again, so that the mix that reaches the model is the planned one;
+no new request starts after ``--max-seconds``.
 Afterwards the server must be alive, answer the check question from the article that holds the answer (whether
 the figure is right is reported too), and hold at most 10% more RSS than after the warm-up. Prints one JSON report: counts by outcome, latency p50/p95 by kind, RSS before and after.
 """
@@ -117,27 +120,30 @@ def one_request(base: str, kind: str, rng: random.Random) -> tuple[str, float]:
         return f"error: {type(exc).__name__}", time.perf_counter() - started
 
 
-def soak(base: str, pid: int, requests: int, clients: int, seed: int = 7) -> dict:
+def soak(base: str, pid: int, requests: int, clients: int, seed: int = 7, max_seconds: float = 600) -> dict:
     rng = random.Random(seed)
     plan = [KINDS[i % len(KINDS)] for i in range(requests)]
     rng.shuffle(plan)
-    lock, results = threading.Lock(), []
+    lock, results, busy = threading.Lock(), [], [0]  # busy: requests in flight, counted against ``requests``
 
     def client(number: int) -> None:
-        own = random.Random(seed * 1000 + number)
-        while True:
+        own, refused, kind = random.Random(seed * 1000 + number), 0, None
+        while time.perf_counter() - started < max_seconds:
             with lock:
-                if not plan:
+                if len(results) + busy[0] >= requests or not (plan or refused):
                     return
-                kind = plan.pop()
+                kind = kind if refused else plan.pop()  # after a 503 the same kind again: the mix served holds
+                busy[0] += 1
             outcome, seconds = one_request(base, kind, own)
             with lock:
                 results.append((kind, outcome, seconds))
-            if outcome == "503":
-                time.sleep(own.uniform(0.5, 1.5))
+                busy[0] -= 1
+            refused = refused + 1 if outcome == "503" else 0
+            if refused:
+                time.sleep(min(2 ** (refused - 1), 16) * own.uniform(0.5, 1.5))
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    started = time.perf_counter()
+    started = time.perf_counter()  # read by the clients
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -152,7 +158,7 @@ def soak(base: str, pid: int, requests: int, clients: int, seed: int = 7) -> dic
         if answered:
             latency[kind] = {"n": len(answered), "p50": round(statistics.median(answered), 2),
                              "p95": round(answered[min(len(answered) - 1, int(0.95 * len(answered)))], 2)}
-    return {"requests": len(results), "clients": clients, "wall_seconds": round(wall, 1), "outcomes": counts,
+    return {"requests": len(results), "planned": requests, "clients": clients, "wall_seconds": round(wall, 1), "outcomes": counts,
             "errors": sum(v for k, v in counts.items() if k.startswith("error")), "latency_seconds": latency}
 
 
@@ -168,12 +174,12 @@ def check_answer(base: str) -> dict:
 
 
 def run(index: Path, requests: int, clients: int, queue: int, llm: str | None = None,
-        qa_bin: str | None = None) -> dict:
+        qa_bin: str | None = None, max_seconds: float = 600) -> dict:
     served = Served(index, queue, llm, qa_bin)
     try:
         warm = check_answer(served.base)
         before = rss_kb(served.process.pid)
-        report = soak(served.base, served.process.pid, requests, clients)
+        report = soak(served.base, served.process.pid, requests, clients, max_seconds=max_seconds)
         time.sleep(1)
         report["alive"] = served.process.poll() is None
         report["check_after"] = check_answer(served.base) if report["alive"] else None
@@ -198,6 +204,7 @@ def main() -> None:
     parser.add_argument("--queue", type=int, default=4)
     parser.add_argument("--index", type=Path, help="an index to serve (default: the bundled corpus, ingested)")
     parser.add_argument("--llm", help="LLM spec for qa serve (default: the default local model)")
+    parser.add_argument("--max-seconds", type=float, default=600, help="start no request after this long")
     args = parser.parse_args()
     scratch = None
     index = args.index
@@ -208,7 +215,7 @@ def main() -> None:
         subprocess.run([qa_bin, "ingest", str(ROOT / "corpus"), "--index", str(index)], check=True,
                        capture_output=True, env={**os.environ})
     try:
-        report = run(index, args.requests, args.clients, args.queue, args.llm)
+        report = run(index, args.requests, args.clients, args.queue, args.llm, max_seconds=args.max_seconds)
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)

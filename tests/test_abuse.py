@@ -326,7 +326,7 @@ def test_a_short_soak(index_copy):
         import soak
     finally:
         sys.path.pop(0)
-    report = soak.run(index_copy, requests=40, clients=16, queue=4, qa_bin=QA_BIN)
+    report = soak.run(index_copy, requests=40, clients=16, queue=4, qa_bin=QA_BIN, max_seconds=240)
     print(report)
     assert report["alive"] and report["answers_after"], report
     assert report["errors"] == 0 and report["tracebacks_in_log"] == 0, report
