@@ -97,23 +97,23 @@ class AskRequest(FiltersIn):
 
 
 class Gate:
-    """Turns at the one model. ``try_wait`` takes a place in the queue (or refuses when ``queue`` requests already
-    wait); ``run`` then runs the work on the calling worker thread, which itself takes the model lock and releases
+    """Turns at the one model. ``try_wait`` admits a request (or refuses when one already runs and ``queue`` wait,
+    counting work whose thread has not taken the model yet and cancelled work still running); ``run`` then runs the work on the calling worker thread, which itself takes the model lock and releases
     it when the work has returned. So exactly one piece of work owns the model at any moment, whatever happens to
     the request that asked for it: a client that goes away only sets its ``cancelled`` event, which the work checks
     at every token and the wait checks every 0.1 s. No path leaves the lock taken or the queue place counted."""
 
     def __init__(self, queue: int):
-        self.queue, self.waiting = queue, 0
+        self.queue, self.admitted = queue, 0  # admitted: work that waits or runs (a cancelled run still counts)
         self.lock, self.count = threading.Lock(), threading.Lock()
         self.active: set[threading.Event] = set()  # the cancel events of work that waits or runs
         self.stopping = threading.Event()  # the server is shutting down
 
     def try_wait(self) -> bool:
         with self.count:
-            if self.lock.locked() and self.waiting >= self.queue:
+            if self.admitted >= self.queue + 1:
                 return False
-            self.waiting += 1
+            self.admitted += 1
             return True
 
     def run(self, work, cancelled: threading.Event):
@@ -122,13 +122,9 @@ class Gate:
         with self.count:
             self.active.add(cancelled)
         try:
-            try:
-                while not self.lock.acquire(timeout=0.1):
-                    if cancelled.is_set() or self.stopping.is_set():
-                        raise Cancelled
-            finally:
-                with self.count:
-                    self.waiting -= 1
+            while not self.lock.acquire(timeout=0.1):
+                if cancelled.is_set() or self.stopping.is_set():
+                    raise Cancelled
             try:
                 if cancelled.is_set() or self.stopping.is_set():
                     raise Cancelled
@@ -138,6 +134,7 @@ class Gate:
         finally:
             with self.count:
                 self.active.discard(cancelled)
+                self.admitted -= 1
 
     def start(self, work, cancelled: threading.Event) -> asyncio.Future:
         """After ``try_wait``: ``run`` on a thread of its own; a future of its result."""
@@ -145,7 +142,7 @@ class Gate:
             return in_thread(lambda: self.run(work, cancelled))
         except BaseException:  # no thread: give the queue place back
             with self.count:
-                self.waiting -= 1
+                self.admitted -= 1
             raise
 
     def cancel_all(self) -> None:

@@ -49,7 +49,7 @@ def test_only_one_piece_of_work_owns_the_model_at_a_time():
         threads.append(run_in_thread(gate, work, threading.Event())[0])
     for thread in threads:
         thread.join(5)
-    assert most[0] == 1 and gate.waiting == 0 and not gate.lock.locked()
+    assert most[0] == 1 and gate.admitted == 0 and not gate.lock.locked()
 
 
 def test_a_cancelled_run_keeps_the_model_until_its_work_returns():
@@ -83,14 +83,21 @@ def test_a_request_cancelled_while_it_waits_never_takes_the_model():
     time.sleep(0.2)
     waiting.set()  # disconnects while queued
     second.join(2)
-    assert isinstance(result.get("error"), Cancelled) and gate.waiting == 0
+    assert isinstance(result.get("error"), Cancelled) and gate.admitted == 1  # only the first is left
     release.set()
     first.join(5)
-    assert not gate.lock.locked()
+    assert not gate.lock.locked() and gate.admitted == 0
     assert gate.try_wait()
     third, result = run_in_thread(gate, lambda: "next", threading.Event())
     third.join(5)
     assert result == {"value": "next"}
+
+
+def test_the_queue_counts_admitted_work_before_its_thread_takes_the_model():
+    gate = Gate(queue=1)
+    assert gate.try_wait() and gate.try_wait()  # admitted, neither has the model yet
+    assert not gate.try_wait()
+    assert Gate(queue=0).try_wait()
 
 
 def test_work_that_raises_still_frees_the_model():
@@ -98,7 +105,7 @@ def test_work_that_raises_still_frees_the_model():
     assert gate.try_wait()
     _, result = run_in_thread(gate, lambda: 1 / 0, threading.Event())
     time.sleep(0.2)
-    assert isinstance(result["error"], ZeroDivisionError) and not gate.lock.locked() and gate.waiting == 0
+    assert isinstance(result["error"], ZeroDivisionError) and not gate.lock.locked() and gate.admitted == 0
 
 
 def test_the_queue_refuses_past_its_length_and_cancel_all_empties_it():
