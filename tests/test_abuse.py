@@ -4,7 +4,6 @@ SIGTERM; bad ports and model paths before the model loads; and a short soak."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
