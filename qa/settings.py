@@ -68,8 +68,8 @@ class RetrievalSettings(Group):
     context_passages: int = Field(default=4, ge=1, description="Passages retrieved for an answer; their articles are "
                                   "read sentence by sentence.")
     context_articles: int = Field(default=3, ge=1, description="Most articles whose sentences may enter the answer prompt.")
-    context_sentences: int = Field(default=6, ge=1, le=26, description="Most relevant sentences the model chooses "
-                                   "from (each lettered A-Z).")
+    context_sentences: int = Field(default=6, ge=1, description="Most relevant sentences the model chooses "
+                                   "from and copies out of.")
     context_window: int = Field(default=0, ge=0, description="Sentences before each chosen one that come with it.")
 
 
@@ -81,7 +81,7 @@ class AnswerSettings(Group):
     # and reported on another seed (benchmarks/README.md).
     min_relevance: float = Field(default=0.25, ge=-1, le=1, description="Refuse when the best passage's cosine is below this.")
     max_none_probability: float = Field(
-        default=0.5, ge=0, le=1, description="Refuse when the model gave more than this probability to none of the "
+        default=0.3, ge=0, le=1, description="Refuse when the model gave more than this probability to none of the "
         "sentences answering, at its first decision.")
     min_choice_probability: float = Field(
         default=0.0, ge=0, le=1, description="Refuse when the sentence the model chose had less than this probability "

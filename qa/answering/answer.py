@@ -128,10 +128,13 @@ def build_messages(question: str, passages: list[Passage]) -> list[dict]:
                                     source=_quote(p.source or "unknown"), text=_quote(p.text))
         for n, p in enumerate(passages, start=1)
     )
-    examples = [{"role": role, "content": text} for pair in prompts.EXAMPLES
-                for role, text in zip(("user", "assistant"), pair)]
-    return [{"role": "system", "content": prompts.ANSWER_SYSTEM}, *examples,
-            {"role": "user", "content": prompts.ANSWER_USER.format(sources=sources, question=question)}]
+    return _chat(prompts.ANSWER_SYSTEM, prompts.EXAMPLES, prompts.ANSWER_USER.format(sources=sources, question=question))
+
+
+def _chat(system: str, examples: list[tuple[str, str]], user: str) -> list[dict]:
+    """A system message, worked exchanges (the prompt's fixed, cached opening), then the question."""
+    shown = [{"role": role, "content": text} for pair in examples for role, text in zip(("user", "assistant"), pair)]
+    return [{"role": "system", "content": system}, *shown, {"role": "user", "content": user}]
 
 
 _CONTROL_TOKEN = re.compile(r"<\|[^|>]{1,40}\|>")
@@ -143,18 +146,17 @@ def _quote(text: str) -> str:
 
 
 def choosing_messages(question: str, context: Context) -> list[dict]:
-    """The prompt of the first decision: the context's sentences lettered under their articles' headers."""
+    """The prompt of the first decision: the context's sentences, one a line, under their articles' headers.
+    They are not lettered: given letters, the model answered with one (measured on SQuAD seed 1)."""
     lines, header = [], 0
-    for letter, (n, sentence) in zip(prompts.LETTERS, context.sentences):
+    for n, sentence in context.sentences:
         if n != header:
             p, header = context.shown[n - 1], n
             lines.append(prompts.CHOOSE_ARTICLE.format(n=n, title=_quote(page_label(p.heading, p.page)),
                                                        date=long_date(p.date), source=_quote(p.source or "unknown")))
-        lines.append(f"{letter}. {_quote(sentence)}")
-    examples = [{"role": role, "content": text} for pair in prompts.CHOOSE_EXAMPLES
-                for role, text in zip(("user", "assistant"), pair)]
-    return [{"role": "system", "content": prompts.CHOOSE_SYSTEM}, *examples,
-            {"role": "user", "content": prompts.CHOOSE_USER.format(sources="\n".join(lines), question=question)}]
+        lines.append(f"- {_quote(sentence)}")
+    return _chat(prompts.CHOOSE_SYSTEM, prompts.CHOOSE_EXAMPLES,
+                 prompts.CHOOSE_USER.format(sources="\n".join(lines), question=question))
 
 
 @dataclass(frozen=True)

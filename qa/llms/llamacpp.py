@@ -234,7 +234,8 @@ SEPARATOR = "\x00"  # between sources copied from at once: no span crosses it
 
 class CopyConstraint:
     """A logits processor under which greedy decoding can only copy: every token must continue a span of the
-    source (whitespace normalised), starting at a word, and the reply may end once it holds a word.
+    source (whitespace normalised), starting at a word, and the reply may end once it holds a word, at a word's
+    end.
 
     Figures and names therefore come out exactly as the source writes them; which span, and how long, is still
     the model's choice. The tokens that occur in the source are found once, with the places they fit."""
@@ -251,6 +252,15 @@ class CopyConstraint:
                     at = self.text.find(piece, at + 1)
         self.starts = [i for i in range(len(self.text)) if self.text[i] == " " or self.text[i - 1] == " "]
 
+    def _word_ends(self, place: int) -> bool:
+        """Whether a copy may stop before ``place``: not inside a word ("B" of "Bills") or a figure ("48" of
+        "48.9")."""
+        if place >= len(self.text):
+            return True
+        before, after, next_ = self.text[place - 1], self.text[place], self.text[place + 1:place + 2]
+        inside_figure = before.isdigit() and after in ".," and next_.isdigit()
+        return not ((before.isalnum() and after.isalnum()) or inside_figure)
+
     def openings(self) -> list[int]:
         """The tokens a copy may begin with."""
         return sorted({token for p in self.starts for token in self.fits.get(p, ())})
@@ -262,7 +272,7 @@ class CopyConstraint:
         else:
             places = self.starts
         allowed = [t for p in places for t in self.fits.get(p, ())]
-        if copied.strip() or not allowed:
+        if (copied.strip() and any(self._word_ends(p) for p in places)) or not allowed:
             allowed += self.ends
         masked = np.full_like(scores, -np.inf)
         masked[allowed] = scores[allowed]

@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”']?\s+(?=[\"“(]?[A-Z0-9])")
-_WORD = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
+_WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")  # letters of any script and digits ("γδ", "café")
 STOPWORDS = set("""a an the of in on for to and or by with what which who whom whose when where why how did does do was
 were is are has have had its it their his her from at as that this than be been much many per""".split())
 

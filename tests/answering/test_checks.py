@@ -249,13 +249,13 @@ def test_a_calculation_goes_to_the_computing_prompt():
     assert final.answer.startswith("Acme Oil's profit rose 43.68% [1].")
 
 
-def test_the_choice_prompt_letters_sentences_under_their_articles():
+def test_the_choice_prompt_lists_sentences_under_their_articles():
     from qa.answering.answer import choosing_messages
 
-    user = choosing_messages("What was the profit?", context(LEAD, WIRE))[-1]["content"]  # letters name them
+    user = choosing_messages("What was the profit?", context(LEAD, WIRE))[-1]["content"]
     assert user.splitlines()[:2] == ["Article 1: Acme Oil first-quarter profit rises (April 7, 1987, Wire)",
-                                     f"A. {LEAD}"]
-    assert "C. The company said output reached 3.5 mln bpd." in user and user.endswith("Question: What was the profit?")
+                                     f"- {LEAD}"]
+    assert "- The company said output reached 3.5 mln bpd." in user and user.endswith("Question: What was the profit?")
 
 
 def test_the_fake_backend_is_registered_and_replays_its_file(tmp_path):
@@ -290,3 +290,9 @@ def test_a_name_elsewhere_in_the_article_is_not_uncovered():
     final = answer(scripted("3.5 mln bpd"), context("The company said output reached 3.5 mln bpd."),
                    question="How much oil did Global Petroleum's unit produce?")
     assert not final.refused and final.answer == "3.5 mln bpd [1]"
+
+
+def test_a_name_in_another_script_is_something_the_question_does_not_say():
+    final = answer(scripted("γδ T cells"), context("Some γδ T cells help both kinds of immunity."),
+                   question="What type of T cells help with both kinds of immunity?")
+    assert not final.refused and final.answer.startswith("γδ T cells")

@@ -23,7 +23,8 @@ def test_only_tokens_that_continue_a_span_of_the_source_are_allowed():
     source = "Net income jumped to 48.9 billion yuan."
     constraint = CopyConstraint(source, VOCABULARY, (END,), start=3)
     assert allowed(constraint, []) == {" Net", " income", " jumped", " to", " 48", " billion", " yuan"}  # no end yet
-    assert allowed(constraint, [1]) == {".9", ".", "<end>"}
+    assert allowed(constraint, [1]) == {".9", "."}  # not inside a figure
+    assert allowed(constraint, [1, 2]) == {" billion", "<end>"}
     assert allowed(constraint, [1, 2, 3]) == {" yuan", "<end>"}
     assert allowed(constraint, [1, 2, 3, 4]) == {".", "<end>"}
 
@@ -36,3 +37,10 @@ def test_a_figure_the_source_does_not_state_cannot_be_written():
 def test_no_span_crosses_from_one_source_into_the_next():
     constraint = CopyConstraint(f"Net income jumped {SEPARATOR} to 48.9 billion yuan", VOCABULARY, (END,), start=3)
     assert allowed(constraint, [8, 6, 9]) == {"<end>"}
+
+
+def test_a_copy_cannot_stop_inside_a_word():
+    vocabulary = [None, " B", "ills", " Bills"]
+    constraint = CopyConstraint("Bills may be presented", vocabulary, (0,), start=0)
+    scores = np.zeros(len(vocabulary), dtype=np.float32)
+    assert np.isinf(constraint([1], scores)[0]) and np.isfinite(constraint([1, 2], scores)[0])
