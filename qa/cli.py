@@ -309,6 +309,7 @@ def show_summary(summary: dict, model: str) -> None:
     ]
     lines += [(f"refused by {signal}", f"{row['refusals']} ({row['wrong']} of them answerable)")
               for signal, row in summary["refusals"].items()]
+    lines += [(decision, f"{row['n']} ({row['right']} right)") for decision, row in summary["decisions"].items()]
     for name, value in lines:
         out.print(f"{name:>40}: {value}")
 

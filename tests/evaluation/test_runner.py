@@ -11,18 +11,18 @@ pytestmark = pytest.mark.unit
 
 
 def result(kind: str, correct: bool, refused: bool = False, refusal: str | None = None, category: str = "",
-           total: float = 2.0) -> Result:
+           total: float = 2.0, route: str = "") -> Result:
     return Result(id="q", kind=kind, category=category, question="?", gold=[], answer="", correct=correct,
                   refused=refused, refusal=refusal, refusal_reason="", draft="", confidence={}, calculations=[],
                   shown=[], exact_match=correct, f1=float(correct), citations=[],
                   timings={"total": total, "first_token": total / 2}, prompt_tokens=100,
-                  recall_at_5=1.0 if kind != "unanswerable" else None)
+                  recall_at_5=1.0 if kind != "unanswerable" else None, route=route)
 
 
 def test_summary_counts_answers_refusals_and_their_signals():
-    results = [result("numeric", True, category="computed"), result("numeric", False, True, "uncovered"),
-               result("text", True), result("unanswerable", True, True, "sentinel"),
-               result("unanswerable", False, total=8.0)]
+    results = [result("numeric", True, category="computed", route="compute"),
+               result("numeric", False, True, "uncovered"), result("text", True, route="copy"),
+               result("unanswerable", True, True, "sentinel"), result("unanswerable", False, total=8.0, route="copy")]
     summary = summarise(results)
     assert summary["answerable_accuracy"] == pytest.approx(2 / 3, abs=1e-4)
     assert summary["unanswerable_accuracy"] == 0.5
@@ -30,6 +30,8 @@ def test_summary_counts_answers_refusals_and_their_signals():
     assert summary["refusal_precision"] == 0.5 and summary["refusal_recall"] == 0.5
     assert summary["refusals"] == {"uncovered": {"refusals": 1, "wrong": 1}, "sentinel": {"refusals": 1, "wrong": 0}}
     assert summary["by_category"] == {"computed": {"n": 1, "correct": 1, "accuracy": 1.0}}
+    assert summary["decisions"] == {"answered: compute": {"n": 1, "right": 1}, "answered: copy": {"n": 2, "right": 1},
+                                    "refused: sentinel": {"n": 1, "right": 1}, "refused: uncovered": {"n": 1, "right": 0}}
     assert summary["recall_at_5"] == 1.0 and summary["latency_p95"] == 8.0
     assert failures(summary, {"answerable_accuracy": 0.7, "unanswerable_accuracy": 0.5}) == [
         "answerable_accuracy 0.667 < 0.700"]
