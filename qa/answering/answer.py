@@ -192,8 +192,8 @@ def generate(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings)
     question, searched, started = asked.question, asked.searched, asked.started
     timings = {"retrieval": round(asked.retrieval_seconds, 4)}
     best = max((p.similarity for p in context.shown), default=None)
-    confidence: dict[str, float | None] = {"similarity": best, "none_probability": None,
-                                           "choice_probability": None, "sentinel_probability": None}
+    confidence: dict[str, float | None] = {"similarity": best, "none_probability": None, "choice_probability": None,
+                                           "calculate_probability": None, "sentinel_probability": None}
 
     def finish(checked: Checked, draft: str = "", tokens: int | None = None, route: str = "") -> Answer:
         timings["total"] = round(time.perf_counter() - started, 4)
@@ -221,7 +221,8 @@ def generate(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings)
     choice = llm.choose(messages, sentences, [prompts.NONE, prompts.CALCULATE], settings.max_tokens)
     decision = Decision.read(choice.odds)
     timings["choice"] = round(time.perf_counter() - started, 4)
-    confidence.update(none_probability=round(decision.none, 4), choice_probability=round(decision.probability, 4))
+    confidence.update(none_probability=round(decision.none, 4), choice_probability=round(decision.probability, 4),
+                      calculate_probability=round(choice.odds.get(prompts.CALCULATE, 0.0), 4))
     tokens = llm.count_tokens("".join(m["content"] for m in messages))
     refusal = decision.refusal(settings)
     if refusal:
