@@ -248,14 +248,31 @@ def check_copy(span: str, question: str, context: Context) -> Checked:
     span = span[:-1] if span.endswith(".") and not re.search(r"\b[A-Z]\.$|\d\.$", span[-3:]) else span
     if not span:
         return Checked.refuse(Refusal.SENTINEL, "the model copied nothing")
-    flat = lambda text: " ".join(text.split()).lower()  # noqa: E731
-    n = next((n for n, sentence in context.sentences if flat(span) in flat(sentence)), None)
-    if n is None:
+    flat = lambda text: " ".join(text.split())  # noqa: E731
+    held = next(((n, flat(sentence)) for n, sentence in context.sentences
+                 if flat(span).lower() in flat(sentence).lower()), None)
+    if held is None:
         return Checked.refuse(Refusal.UNSUPPORTED, f"not words of a sentence shown: {span!r}")
-    if not content_words(span) - content_words(question):
+    n, sentence = held
+    span = _with_signs(flat(span), sentence)
+    if not content_words(span) - content_words(question) and not _ALTERNATIVES.search(question):
         return Checked.refuse(Refusal.RESTATED, f"the answer only restates the question: {span!r}")
     passage = context.shown[n - 1]
     return Checked(_with_scales(f"{span} [{n}]", [passage.searchable()]), [_citation(n, passage)])
+
+
+_ALTERNATIVES = re.compile(r"\w,? or \w")  # "Meta or Amazon": naming one of the question's options answers it
+_SIGN_BEFORE = re.compile(r"(?:US\$|HK\$|[$€£¥₹])$")
+
+
+def _with_signs(span: str, sentence: str) -> str:
+    """The span with the currency sign just before it and the percent sign just after it in its sentence: the
+    model copies a figure digit by digit ("48.4 billion" of "$48.4 billion"), and its sign belongs to it."""
+    at = sentence.lower().find(span.lower())
+    sign = _SIGN_BEFORE.search(sentence[:at])
+    start = sign.start() if sign else at
+    end = at + len(span) + (sentence[at + len(span):at + len(span) + 1] == "%")
+    return sentence[start:end]
 
 
 def _computed(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings, timings: dict,

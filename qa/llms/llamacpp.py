@@ -250,7 +250,16 @@ class CopyConstraint:
                 while at >= 0:
                     self.fits.setdefault(at, []).append(token)
                     at = self.text.find(piece, at + 1)
-        self.starts = [i for i in range(len(self.text)) if self.text[i] == " " or self.text[i - 1] == " "]
+        self.starts = [i for i in range(len(self.text)) if self._word_starts(i)]
+
+    def _word_starts(self, place: int) -> bool:
+        """Whether a copy may begin at ``place``: at a space or a word, including one after a sign ("48.4" of
+        "$48.4", since the model writes digits one token each), but not inside a figure ("4" of "48.4")."""
+        text, here, before = self.text, self.text[place], self.text[place - 1]
+        if here == " " or before == " ":
+            return True
+        inside_figure = before in ".," and text[place - 2:place - 1].isdigit()
+        return here.isalnum() and not before.isalnum() and not inside_figure
 
     def _word_ends(self, place: int) -> bool:
         """Whether a copy may stop before ``place``: not inside a word ("B" of "Bills") or a figure ("48" of

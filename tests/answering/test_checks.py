@@ -33,7 +33,7 @@ def passage(text: str, title: str = "Acme Oil first-quarter profit rises", simil
 def context(*texts: str, similarity: float = 0.6) -> Context:
     shown = [passage(t, similarity=similarity) for t in texts]
     article = Chunk(path="acme.txt", title="Acme Oil first-quarter profit rises", date="1987-04-07", source="Wire",
-                    url="", text=f"{LEAD} {WIRE}", ordinal=0)
+                    url="", text=" ".join([LEAD, WIRE, *texts]), ordinal=0)
     return Context(shown=shown, articles=[article],
                    sentences=[(n, sentence) for n, t in enumerate(texts, start=1) for sentence in sentences(t)])
 
@@ -215,3 +215,18 @@ def test_a_name_in_another_script_is_something_the_question_does_not_say():
     final = answer(scripted("γδ T cells"), context("Some γδ T cells help both kinds of immunity."),
                    question="What type of T cells help with both kinds of immunity?")
     assert not final.refused and final.answer.startswith("γδ T cells")
+
+
+def test_a_figure_copied_without_its_signs_gets_them_from_its_sentence():
+    final = answer(scripted("48.4 billion"), context("Meta reported revenue of $48.4 billion, up 21 from 2023."),
+                   question="How much revenue did Meta report?")
+    assert final.answer == "$48.4 billion [1]"
+    final = answer(scripted("up 21"), context("Meta reported revenue of $48.4 billion, up 21% from 2023."),
+                   question="How much did Meta's revenue grow?")
+    assert final.answer == "up 21% [1]"
+
+
+def test_naming_one_of_the_options_the_question_offers_is_an_answer():
+    final = answer(scripted("Meta"), context("Meta earned $20.8 billion, more than Amazon."),
+                   question="Which made more net income, Meta or Amazon?")
+    assert not final.refused and final.answer == "Meta [1]"

@@ -44,3 +44,13 @@ def test_a_copy_cannot_stop_inside_a_word():
     constraint = CopyConstraint("Bills may be presented", vocabulary, (0,), start=0)
     scores = np.zeros(len(vocabulary), dtype=np.float32)
     assert np.isinf(constraint([1], scores)[0]) and np.isfinite(constraint([1, 2], scores)[0])
+
+
+def test_a_figure_may_be_copied_without_its_currency_sign_but_not_from_its_middle():
+    vocabulary = [None, "4", "8", ".", "$", " billion"]
+    constraint = CopyConstraint("revenue of $48.4 billion", vocabulary, (0,), start=0)
+    scores = np.zeros(len(vocabulary), dtype=np.float32)
+    opening = {vocabulary[t] for t in np.flatnonzero(np.isfinite(constraint([], scores)))}
+    assert opening == {"4", "$", " billion"}
+    assert constraint.starts.count(constraint.text.index("48")) == 1
+    assert constraint.text.rindex("4") not in constraint.starts
