@@ -35,7 +35,7 @@ from ..settings import AnswerSettings
 from ..text.dates import long_date
 from ..text.names import names
 from ..text.words import content_words
-from ..text.quantities import SCALE_NAMES, SCALE_WORD, quantities, same, stated_exponent
+from ..text.quantities import SCALE_NAMES, SCALE_WORD, quantities, same, stated_currency, stated_exponent
 from . import calculation, grounding, prompts
 from .calculation import Calculation, CalculationError
 
@@ -347,8 +347,9 @@ def check_answer(raw: str, question: str, context: Context) -> Checked:
 
 
 def _with_scales(text: str, sources: list[str]) -> str:
-    """The answer with a scale word after each figure that a cited source states under a units line: a model
-    copying "$4,512" from a row "in millions of dollars" has written $4,512, not $4,512 million."""
+    """The answer with a scale word after each figure that a cited source states under a units line, and the
+    line's currency when the figure has none: "4,512" copied from a row "in millions of euros" is 4,512 million
+    euros."""
     stated = [(q, source) for source in sources for q in quantities(source) if q.exponent == 0]
     for q in reversed(quantities(text)):
         digits = [i for i, ch in enumerate(q.text) if ch.isdigit()]  # none in "two" or "a dozen"
@@ -356,10 +357,12 @@ def _with_scales(text: str, sources: list[str]) -> str:
         if not digits or q.exponent or q.kind() == "percent" or q.is_year() \
                 or SCALE_WORD.match(text[digits_end:].lstrip()) or SCALE_WORD.match(text[q.end:].lstrip()):
             continue
-        exponent = next((stated_exponent(s, source) for s, source in stated
-                         if abs(s.value) == abs(q.value) and s.unit in ("", q.unit)), 0)
+        held = next(((s, source) for s, source in stated if abs(s.value) == abs(q.value) and s.unit in ("", q.unit)),
+                    None)
+        exponent = stated_exponent(*held) if held else 0
         if exponent in SCALE_NAMES:
-            text = f"{text[:digits_end]} {SCALE_NAMES[exponent]}{text[digits_end:]}"
+            words = " ".join(filter(None, [SCALE_NAMES[exponent], "" if q.unit else stated_currency(*held)]))
+            text = f"{text[:digits_end]} {words}{text[digits_end:]}"
     return text
 
 

@@ -94,6 +94,7 @@ _CITATION = re.compile(r"\[\d+(?:\s*[,;–-]\s*\d+)*\]")
 # A units line of a table or statement: "(in millions of euros)", "$ in thousands", "RMB'000".
 _UNITS_LINE = re.compile(r"\bin\s+(thousands|millions|billions)\b|['’]000\b|\b000s\b", re.I)
 _UNITS_EXPONENTS = {"thousands": 3, "millions": 6, "billions": 9}
+_UNITS_CURRENCY = re.compile(r"\s+of\s+([A-Za-z]+)")
 
 
 @dataclass(frozen=True)
@@ -155,12 +156,26 @@ def stated_exponent(q: Quantity, text: str) -> int:
     ("Diluted earnings per share (in millions, except per share data)")."""
     if q.exponent or q.unit not in ("", *_MONEY):
         return q.exponent
+    units = _units_line(q, text)
+    return _UNITS_EXPONENTS.get((units[1] or "").lower(), 3) if units else 0
+
+
+def stated_currency(q: Quantity, text: str) -> str:
+    """The currency a bare figure's units line names, as written ("euros" in "in millions of euros"); empty when
+    the figure has its own unit or the line names none."""
+    units = None if q.unit else _units_line(q, text)
+    named = _UNITS_CURRENCY.match(text, units.end()) if units else None
+    return named[1] if named and named[1].lower().removesuffix("s") in _CURRENCIES else ""
+
+
+def _units_line(q: Quantity, text: str) -> re.Match | None:
+    """The units line of ``q``'s sentence or table row, unless the row is a per-share figure."""
     start = max(text.rfind(". ", 0, q.start), text.rfind("\n", 0, q.start)) + 1
     ends = [i for i in (text.find(". ", q.end), text.find("\n", q.end)) if i >= 0]
     units = _UNITS_LINE.search(text, start, min(ends, default=len(text)))
     if not units or "per share" in text[start:q.start].lower().replace("except per share", ""):
-        return 0
-    return _UNITS_EXPONENTS.get((units[1] or "").lower(), 3)
+        return None
+    return units
 
 
 def same(a: Quantity, b: Quantity) -> bool:

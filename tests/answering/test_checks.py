@@ -230,3 +230,9 @@ def test_naming_one_of_the_options_the_question_offers_is_an_answer():
     final = answer(scripted("Meta"), context("Meta earned $20.8 billion, more than Amazon."),
                    question="Which made more net income, Meta or Amazon?")
     assert not final.refused and final.answer == "Meta [1]"
+
+
+def test_a_figure_copied_from_a_table_row_takes_the_scale_and_currency_of_its_units_line():
+    row = "Research and development (in millions of euros): Six months ended June 30, 2025 is 148; 2024 is 139."
+    final = answer(scripted("148"), context(row), question="How much did Acme spend on research in 2025?")
+    assert final.answer == "148 million euros [1]"
