@@ -73,6 +73,5 @@ def first_token_odds(top: dict[str, float], words: list[str]) -> dict[str, float
     total = sum(top.values())
     if not total:
         return None
-    odds = {w: sum(p for token, p in top.items() if token.strip() and w.startswith(token.strip())) / total
-            for w in words}
+    odds = {w: probe_share(top, w) / total for w in words}
     return odds | {COPY: max(0.0, 1.0 - sum(odds.values()))}
