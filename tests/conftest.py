@@ -58,6 +58,14 @@ def corpus_index(session_home) -> Path:
     return index
 
 
+@pytest.fixture(scope="module")
+def index_copy(corpus_index, tmp_path_factory) -> Path:
+    """A copy of the corpus index for one test module to change (uploads, ingests) without touching the others'."""
+    copy = tmp_path_factory.mktemp("index-copy") / "index"
+    shutil.copytree(corpus_index, copy)
+    return copy
+
+
 @pytest.fixture(scope="session")
 def eval_questions() -> list[dict]:
     return [json.loads(line) for line in EVAL_SET.read_text().splitlines() if line.strip()]

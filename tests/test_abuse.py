@@ -4,7 +4,6 @@ SIGTERM; bad ports and model paths before the model loads; and a short soak."""
 
 from __future__ import annotations
 
-import shutil
 import signal
 import socket
 import subprocess
@@ -51,13 +50,6 @@ class Server:
     def stop(self, timeout: float = 60) -> int:
         self.process.send_signal(signal.SIGTERM)
         return self.process.wait(timeout=timeout)
-
-
-@pytest.fixture(scope="module")
-def index_copy(corpus_index, tmp_path_factory):
-    copy = tmp_path_factory.mktemp("abuse") / "index"
-    shutil.copytree(corpus_index, copy)
-    return copy
 
 
 @pytest.fixture(scope="module")

@@ -41,13 +41,6 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def index_copy(corpus_index, tmp_path_factory):
-    copy = tmp_path_factory.mktemp("serve") / "index"
-    shutil.copytree(corpus_index, copy)
-    return copy
-
-
-@pytest.fixture(scope="module")
 def server(index_copy):
     server = Server(index_copy)
     yield server
