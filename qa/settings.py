@@ -81,7 +81,7 @@ class AnswerSettings(Group):
     # and reported on another seed (benchmarks/README.md).
     min_relevance: float = Field(default=0.25, ge=-1, le=1, description="Refuse when the best passage's cosine is below this.")
     max_none_probability: float = Field(
-        default=0.3, ge=0, le=1, description="Refuse when the model gave more than this probability to none of the "
+        default=0.15, ge=0, le=1, description="Refuse when the model gave more than this probability to none of the "
         "sentences answering, at its first decision.")
     min_choice_probability: float = Field(
         default=0.0, ge=0, le=1, description="Refuse when the sentence the model chose had less than this probability "
