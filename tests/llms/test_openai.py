@@ -89,8 +89,9 @@ def test_a_server_without_log_probabilities_is_asked_again_without_them(corpus_i
 
 
 def test_streamed_answer_through_the_server(corpus_index, openai_env):
+    """Over a server the reply is read whole before the first decision is known, so its text comes as one piece."""
     items = list(QA(index=corpus_index, llm="openai:qwen").stream("Who is Alibaba's chief executive?"))
-    assert len(items) > 2 and all(isinstance(i, str) for i in items[:-1])
+    assert len(items) >= 2 and all(isinstance(i, str) for i in items[:-1])
     assert isinstance(items[-1], Answer) and "Eddie Wu" in items[-1].answer
 
 
