@@ -2,6 +2,7 @@
 official openai SDK and through httpx: answers with citations, a stream, a refusal, a follow-up, the key,
 the queue, and uploads that try to be too big or to write outside the index."""
 
+from contextlib import contextmanager
 import os
 import shutil
 import subprocess
@@ -142,8 +143,9 @@ def test_any_address_but_loopback_needs_a_key_and_requests_without_it_get_401(in
         assert "s3cret-key" not in server.stop()
 
 
-def test_the_web_page_streams_an_answer_and_opens_a_citation_on_its_passage(server):
-    """In headless Chromium: ask, see the answer, click [1], see the passage with the figure marked."""
+@contextmanager
+def launched_chromium():
+    """Debian's Chromium through playwright (its own browser download needs the net), closed afterwards."""
     sync_api = pytest.importorskip("playwright.sync_api")
     chromium = shutil.which("chromium")
     if chromium is None:
@@ -151,44 +153,42 @@ def test_the_web_page_streams_an_answer_and_opens_a_citation_on_its_passage(serv
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
         try:
-            page = browser.new_page(viewport={"width": 390, "height": 800})  # a phone's width
-            page.goto(server.base)
-            page.fill("#q", QUESTION)
-            page.press("#q", "Enter")
-            page.wait_for_selector("button.cite", timeout=300_000)
-            assert "48.9 billion yuan" in page.inner_text("#turns")
-            page.click("button.cite")
-            panel = page.wait_for_selector("section.panel")
-            marked = page.locator("section.panel mark").all_inner_texts()
-            assert "48.9" in panel.inner_text() and "48.9" in marked, marked
+            yield browser
         finally:
             browser.close()
+
+
+def test_the_web_page_streams_an_answer_and_opens_a_citation_on_its_passage(server):
+    """In headless Chromium: ask, see the answer, click [1], see the passage with the figure marked."""
+    with launched_chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 800})  # a phone's width
+        page.goto(server.base)
+        page.fill("#q", QUESTION)
+        page.press("#q", "Enter")
+        page.wait_for_selector("button.cite", timeout=300_000)
+        assert "48.9 billion yuan" in page.inner_text("#turns")
+        page.click("button.cite")
+        panel = page.wait_for_selector("section.panel")
+        marked = page.locator("section.panel mark").all_inner_texts()
+        assert "48.9" in panel.inner_text() and "48.9" in marked, marked
 
 
 def test_the_web_pages_stop_button_cancels_and_the_next_question_is_answered(server):
     """In headless Chromium: ask, press Stop while the answer is on its way, ask again at once: the server is
     still up and the second question gets its answer."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Chromium is not installed (scripts/setup installs it)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            page = browser.new_page()
-            page.goto(server.base)
-            for _ in range(2):  # twice: the second Stop comes while the first cancelled answer may still run
-                page.fill("#q", QUESTION)
-                page.press("#q", "Enter")
-                page.wait_for_function("document.querySelector('#send').textContent === 'Stop'")
-                page.wait_for_timeout(1500)  # mid-answer
-                page.click("#send")
-                page.wait_for_function("document.querySelector('#send').textContent === 'Ask'")
+    with launched_chromium() as browser:
+        page = browser.new_page()
+        page.goto(server.base)
+        for _ in range(2):  # twice: the second Stop comes while the first cancelled answer may still run
             page.fill("#q", QUESTION)
             page.press("#q", "Enter")
-            page.wait_for_selector("button.cite", timeout=300_000)
-            assert "billion yuan" in page.inner_text("#turns")
-            assert server.process.poll() is None
-        finally:
-            browser.close()
+            page.wait_for_function("document.querySelector('#send').textContent === 'Stop'")
+            page.wait_for_timeout(1500)  # mid-answer
+            page.click("#send")
+            page.wait_for_function("document.querySelector('#send').textContent === 'Ask'")
+        page.fill("#q", QUESTION)
+        page.press("#q", "Enter")
+        page.wait_for_selector("button.cite", timeout=300_000)
+        assert "billion yuan" in page.inner_text("#turns")
+        assert server.process.poll() is None
     assert httpx.get(f"{server.base}/health", timeout=10).json()["status"] == "ok"
