@@ -230,12 +230,18 @@ def test_hang_ups_in_a_row_then_an_answer(server):
 
 
 def test_a_request_that_hangs_up_while_queued_does_not_leak_the_model(server):
-    first = threading.Thread(target=ask, args=(server,))
+    """Two requests wait behind a running answer and go away: a stream and a plain request. The first asks a
+    question no earlier test asked, so the model's prompt cache cannot make it finish before they queue; on a fast
+    machine the plain one may still be answered within its second, which is no failure: what matters is the
+    model afterwards."""
+    first = threading.Thread(target=ask, args=(server, "How much did Alibaba's cloud business earn in revenue?"))
     first.start()
     time.sleep(0.5)
     stream_then_hang_up(server, 0.5)  # waits behind the first, then goes away
-    with pytest.raises(httpx.TimeoutException):  # a plain request that gives up while queued
-        ask(server, timeout=1.0)
+    try:
+        ask(server, timeout=1.0)  # a plain request that gives up while queued
+    except httpx.TimeoutException:
+        pass
     first.join()
     started = time.time()
     again = ask(server, timeout=120)

@@ -78,7 +78,7 @@ def test_bad_files_are_skipped_and_the_rest_ingested(tmp_path):
     docs = tmp_path / "docs"
     write(docs, "good.md", article("Acme", "Acme grew 5%."))
     (docs / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 100)
-    (docs / "latin1.md").write_bytes("Caf\xe9 prices rose".encode("latin-1"))
+    (docs / "latin1.md").write_bytes("Caf\xe9 prices rose. ".encode("latin-1") * 100)  # mostly another encoding
     (docs / "empty.md").write_text("")
     warnings = []
     report = QA(index=tmp_path / "idx").ingest([docs], warn=warnings.append)
