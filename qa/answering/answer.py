@@ -36,7 +36,7 @@ from ..text.dates import long_date
 from ..text.names import names
 from ..text.words import content_words
 from ..text.quantities import SCALE_NAMES, SCALE_WORD, quantities, same, stated_currency, stated_exponent
-from . import calculation, grounding, prompts
+from . import calculation, figures, grounding, prompts
 from .calculation import Calculation, CalculationError
 
 STOP = ["\n\n", "Question:"]
@@ -149,14 +149,28 @@ def choosing_messages(question: str, context: Context) -> list[dict]:
     """The prompt of the first decision: the context's sentences, one a line, under their articles' headers.
     They are not lettered: given letters, the model answered with one (measured on SQuAD seed 1)."""
     lines, header = [], 0
+    headers = _headers(context)
     for n, sentence in context.sentences:
         if n != header:
-            p, header = context.shown[n - 1], n
-            lines.append(prompts.CHOOSE_ARTICLE.format(n=n, title=_quote(page_label(p.heading, p.page)),
-                                                       date=long_date(p.date), source=_quote(p.source or "unknown")))
+            lines.append(headers[n])
+            header = n
         lines.append(f"- {_quote(sentence)}")
     return _chat(prompts.CHOOSE_SYSTEM, prompts.CHOOSE_EXAMPLES,
                  prompts.CHOOSE_USER.format(sources="\n".join(lines), question=question))
+
+
+def _headers(context: Context) -> dict[int, str]:
+    """Each shown passage's header line, by its number: "Article 1: title (date, source)"."""
+    return {n: prompts.CHOOSE_ARTICLE.format(n=n, title=_quote(page_label(p.heading, p.page)), date=long_date(p.date),
+                                             source=_quote(p.source or "unknown"))
+            for n, p in enumerate(context.shown, start=1)}
+
+
+def operating_messages(question: str, lines: list[str]) -> list[dict]:
+    """The prompt of the computing step: the sentences with their figures marked, and the operations."""
+    operations = "\n".join(f"- {o.name}: {o.description}" for o in figures.OPERATIONS.values())
+    return _chat(prompts.OPERATE_SYSTEM.format(operations=operations, none=prompts.NONE), prompts.OPERATE_EXAMPLES,
+                 prompts.OPERATE_USER.format(sources="\n".join(_quote(line) for line in lines), question=question))
 
 
 @dataclass(frozen=True)
@@ -169,13 +183,21 @@ class Decision:
     none: float
 
     @classmethod
-    def read(cls, odds: dict[str, float]) -> "Decision":
+    def read(cls, odds: dict[str, float], settings: AnswerSettings) -> "Decision":
+        """The likeliest option; but calculating whenever it has ``min_calculate_probability`` and "none" is not
+        ahead: a question that asks for a change or an average is answered wrongly by any figure copied."""
         choice = max(odds, key=odds.get)
+        if choice != prompts.NONE and odds.get(prompts.CALCULATE, 0.0) >= settings.min_calculate_probability:
+            choice = prompts.CALCULATE
         return cls(choice, odds[choice], odds.get(prompts.NONE, 0.0))
 
     def refusal(self, settings: AnswerSettings) -> tuple[Refusal, str] | None:
+        """Refuse on "none" chosen, or on a copy with too much probability on "none" or none clearly ahead; a
+        calculation is refused by its own step, where "none" is one of the choices."""
         if self.choice == prompts.NONE:
             return Refusal.SENTINEL, f"the model chose none of the sentences ({self.none:.2f})"
+        if self.choice == prompts.CALCULATE:
+            return None
         if self.none > settings.max_none_probability:
             return Refusal.UNSURE, f"the model gave {self.none:.2f} to none of the sentences answering"
         if self.probability < settings.min_choice_probability:
@@ -219,7 +241,7 @@ def generate(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings)
     messages = choosing_messages(searched, context)
     sentences = [s for _, s in context.sentences]
     choice = llm.choose(messages, sentences, [prompts.NONE, prompts.CALCULATE], settings.max_tokens)
-    decision = Decision.read(choice.odds)
+    decision = Decision.read(choice.odds, settings)
     timings["choice"] = round(time.perf_counter() - started, 4)
     confidence.update(none_probability=round(decision.none, 4), choice_probability=round(decision.probability, 4),
                       calculate_probability=round(choice.odds.get(prompts.CALCULATE, 0.0), 4))
@@ -229,7 +251,8 @@ def generate(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings)
         yield finish(Checked(text="", refusal=refusal), decision.choice, tokens)
         return
     if decision.choice == prompts.CALCULATE:
-        yield from _computed(asked, context, llm, settings, timings, confidence, finish)
+        checked, draft, tokens = _operated(asked.searched, context, llm, settings)
+        yield finish(checked, draft, tokens, "compute")
         return
     pieces: list[str] = []
     for piece in choice.pieces:
@@ -273,6 +296,31 @@ def _with_signs(span: str, sentence: str) -> str:
     start = sign.start() if sign else at
     end = at + len(span) + (sentence[at + len(span):at + len(span) + 1] == "%")
     return sentence[start:end]
+
+
+def _operated(question: str, context: Context, llm: LLM, settings: AnswerSettings) -> tuple[Checked, str, int | None]:
+    """The computing step: the model names an operation and figures marked in the sentences shown
+    (``qa.answering.figures``), and qa computes it over the figures as their sources state them. Returns what the
+    checks made of it, the model's reply and the prompt's length."""
+    shown = figures.marked(context, _headers(context))
+    if len(shown.figures) < 2:
+        return Checked.refuse(Refusal.CALCULATION, "fewer than two figures in the sentences shown"), "", None
+    messages = operating_messages(question, shown.lines)
+    reply = llm.follow(messages, figures.grammar(len(shown.figures)), max_tokens=48)
+    tokens = llm.count_tokens("".join(m["content"] for m in messages))
+    if figures.declines(reply):
+        return Checked.refuse(Refusal.SENTINEL, "the model found no figures to compute it from"), reply, tokens
+    try:
+        chosen = figures.read(reply, shown.figures)
+        worked = calculation.over_figures(chosen.operation.expression(len(chosen.figures)),
+                                          [(f.quantity, f.sentence, f.passage) for f in chosen.figures],
+                                          calculation.asked_places(question))
+    except (figures.ChoiceError, CalculationError) as exc:
+        return Checked.refuse(Refusal.CALCULATION, str(exc)), reply, tokens
+    cited = list(dict.fromkeys(f.passage for f in chosen.figures))
+    marks = "".join(f"[{n}]" for n in cited)
+    text = f"{chosen.operation.name.capitalize()}: {worked.result} {marks}. Working: {worked.working}."
+    return Checked(text, [_citation(n, context.shown[n - 1]) for n in cited], [worked]), reply, tokens
 
 
 def _computed(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings, timings: dict,

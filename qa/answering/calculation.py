@@ -110,7 +110,7 @@ def apply(text: str, question: str, sources: dict[int, str], cited: list[int]) -
     """``text`` with each operation replaced by its checked result and the working appended, and the
     calculations. ``sources`` maps citation numbers to source text; ``cited`` are the ones the answer cites.
     Raises ``CalculationError`` when an operand is in no source or the units do not agree."""
-    places = _asked_places(question)
+    places = asked_places(question)
     calculations: list[Calculation] = []
 
     def substitute(match: re.Match) -> str:
@@ -165,20 +165,39 @@ def compute(expression: str, sources: dict[int, str], cited: list[int], places: 
     errors = []
     for choice in itertools.islice(itertools.product(*readings), 64):
         try:
-            value = _Walker(choice).visit(tree.body)
+            return _evaluated(expression, tree, written, choice, places, percent)
         except CalculationError as exc:
             errors.append(str(exc))
-            continue
-        except (InvalidOperation, ZeroDivisionError):
-            raise CalculationError(f"the operation {expression!r} divides by zero") from None
-        if value.kind == "ratio" and percent:
-            value = value.replace(amount=value.amount * 100, kind="percent")
-        operands = [_operand(w, r) for w, r in zip(written, choice)]
-        shown = _show(value, places)
-        working = _working(tree.body, operands)
-        return Calculation(expression=expression, working=f"{working} = {shown}", operands=operands,
-                           result=shown, value=str(value.amount.normalize()))
     raise CalculationError(errors[0] if errors else f"cannot check {expression!r}")
+
+
+def over_figures(expression: str, figures: list[tuple[Quantity, str, int]], places: int | None = None
+                 ) -> Calculation:
+    """Evaluate ``expression`` (names ``x0``, ``x1``... and integer constants) over figures qa took from the
+    sources itself, each given as (figure, the text that states it, its citation number): no operand is looked
+    up, so none can be one that no source states."""
+    tree = ast.parse(expression, mode="eval")
+    readings = []
+    for stated, text, citation in figures:
+        exponent, label = _scale(stated, text)
+        readings.append(_Reading(_value(stated, exponent), label, citation))
+    return _evaluated(expression, tree, [q for q, _, _ in figures], tuple(readings), places, False)
+
+
+def _evaluated(expression: str, tree: ast.Expression, written: list[Quantity], choice: tuple[_Reading, ...],
+               places: int | None, percent: bool) -> Calculation:
+    """The calculation of ``tree`` with one reading per operand, or ``CalculationError`` when units disagree."""
+    try:
+        value = _Walker(choice).visit(tree.body)
+    except (InvalidOperation, ZeroDivisionError):
+        raise CalculationError(f"the operation {expression!r} divides by zero") from None
+    if value.kind == "ratio" and percent:
+        value = value.replace(amount=value.amount * 100, kind="percent")
+    operands = [_operand(w, r) for w, r in zip(written, choice)]
+    shown = _show(value, places)
+    working = _working(tree.body, operands)
+    return Calculation(expression=expression, working=f"{working} = {shown}", operands=operands,
+                       result=shown, value=str(value.amount.normalize()))
 
 
 def _skeleton(expression: str) -> tuple[str, list[Quantity]]:
@@ -287,6 +306,12 @@ class _Walker(ast.NodeVisitor):
     def visit_Name(self, node: ast.Name) -> _Value:
         return self.readings[int(node.id[1:])].value
 
+    def visit_Constant(self, node: ast.Constant) -> _Value:
+        """An integer the operation itself states (``* 100``, ``/ 3``): only in operations qa builds."""
+        if type(node.value) is not int:
+            raise CalculationError(f"cannot compute with {node.value!r}")
+        return _Value(Decimal(node.value), "constant")
+
     def visit_UnaryOp(self, node: ast.UnaryOp) -> _Value:
         value = self.visit(node.operand)
         if isinstance(node.op, ast.UAdd):
@@ -360,7 +385,7 @@ def _divide(a: _Value, b: _Value) -> _Value:
     raise CalculationError(f"cannot divide {_KINDS[a.kind]} by {_KINDS[b.kind]}")
 
 
-def _asked_places(question: str) -> int | None:
+def asked_places(question: str) -> int | None:
     """Digits after the point the question asks for ("to two decimal places", "to the nearest whole number")."""
     match = _ROUNDING.search(question)
     if not match:
@@ -391,6 +416,8 @@ def _working(node: ast.AST, operands: list[Operand], parent: int = 0) -> str:
     """The operation written back with the operands as their sources state them and typographic operators."""
     if isinstance(node, ast.Name):
         return operands[int(node.id[1:])].stated
+    if isinstance(node, ast.Constant):
+        return str(node.value)
     if isinstance(node, ast.UnaryOp):
         absorbed = isinstance(node.operand, ast.Name) and operands[int(node.operand.id[1:])].value.startswith("-")
         return ("" if absorbed else "−") + _working(node.operand, operands, 3)

@@ -40,6 +40,11 @@ class LLM(ABC):
         """Get ready for prompts that open like ``messages`` (only their last message varies); optional.
         Called on a thread while retrieval runs, so that slow preparation overlaps it."""
 
+    def follow(self, messages: list[dict], grammar: str, max_tokens: int) -> str:
+        """A one-line reply in the shape ``grammar`` (GBNF) describes. Backends that control decoding allow only
+        tokens the grammar allows; this default asks for a plain line, which the caller checks for that shape."""
+        return "".join(self.stream(messages, max_tokens, stop=["\n"]))
+
     def choose(self, messages: list[dict], sources: list[str], words: list[str], max_tokens: int) -> Choice:
         """The reply's first decision and, when it is to copy, the copied words.
 

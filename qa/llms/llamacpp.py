@@ -52,6 +52,14 @@ class LlamaCppLLM(LLM):
             if piece:
                 yield piece
 
+    def follow(self, messages: list[dict], grammar: str, max_tokens: int) -> str:
+        from llama_cpp import LlamaGrammar
+
+        self.prefixes.restore(messages)
+        reply = self.model.create_chat_completion(messages=messages, max_tokens=max_tokens, temperature=0.0,
+                                                  grammar=LlamaGrammar.from_string(grammar, verbose=False))
+        return reply["choices"][0]["message"]["content"] or ""
+
     def choose(self, messages: list[dict], sources: list[str], words: list[str], max_tokens: int) -> Choice:
         """One greedy decoding under a logits processor. At the first token it reads the distribution (each
         word's first token against every token that starts a span of a source) and allows only the likeliest

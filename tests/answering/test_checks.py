@@ -161,13 +161,6 @@ def test_an_answer_that_only_restates_the_question_is_refused():
     assert final.refused and final.refusal is Refusal.RESTATED
 
 
-def test_a_calculation_goes_to_the_computing_prompt():
-    llm = FakeLLM(replies=["calculate", "Acme Oil's profit rose {(12.5 - 8.7) / 8.7 * 100}% [1]."], leaning=0.01)
-    final = answer(llm, context(WIRE), question="By what percentage did Acme Oil's profit rise?")
-    assert not final.refused and final.route == "compute" and llm.calls == 2
-    assert final.answer.startswith("Acme Oil's profit rose 43.68% [1].")
-
-
 def test_the_choice_prompt_lists_sentences_under_their_articles():
     from qa.answering.answer import choosing_messages
 

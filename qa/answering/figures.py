@@ -1,0 +1,159 @@
+"""Computed answers chosen, not written: the model picks an operation and its operands from typed lists.
+
+A 1.5B model that writes an expression picks a neighbouring row, the wrong period or the wrong operation, and
+sometimes types a figure no source states. Here every figure of the sentences shown is marked in place with a
+number ("Germany (In thousands): 2019 is [F5: 78,062]; 2018 is [F6: 167,251]."), so its row, its column and
+its units stay beside it, and the model's reply is one line, "change: F6, F5", decoded under a grammar that
+allows only an operation of ``OPERATIONS`` and the marks shown. qa then computes it with
+``qa.answering.calculation`` (units, scale and the working), and orders the operands of a change by their
+periods: later minus earlier, whichever order the model named them in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..retrieval.context import Context
+from .prompts import NONE
+from ..text.dates import MONTH
+from ..text.quantities import Quantity, quantities
+
+MAX_FIGURES = 60  # marks beyond this are not shown: they would only lengthen the prompt
+_YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
+_AFTER_MONTH = re.compile(rf"\b{MONTH}\.?\s*$", re.I)
+_REPLY = re.compile(r"^\s*(?P<operation>[a-z ]+?)\s*:\s*(?P<marks>F\d+(?:\s*,\s*F\d+)*)\s*$")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation the model may choose: how many operands it takes and how qa computes it over them."""
+
+    name: str
+    description: str
+    operands: tuple[int, int]  # fewest and most
+    by_period: bool  # operands ordered earlier to later when every one has a period
+
+    def expression(self, count: int) -> str:
+        """The operation over names ``x0``, ``x1``... in ``qa.answering.calculation``'s syntax."""
+        names = [f"x{i}" for i in range(count)]
+        return {
+            "change": "x1 - x0",
+            "percentage change": "(x1 - x0) / x0 * 100",
+            "difference": "x0 - x1",
+            "sum": " + ".join(names),
+            "average": f"({' + '.join(names)}) / {count}",
+            "ratio": "x0 / x1",
+            "share": "x0 / x1 * 100",
+        }[self.name]
+
+
+OPERATIONS = {o.name: o for o in [
+    Operation("change", "the later figure minus the earlier one", (2, 2), True),
+    Operation("percentage change", "the change as a percentage of the earlier figure", (2, 2), True),
+    Operation("difference", "the first figure minus the second", (2, 2), False),
+    Operation("sum", "the figures added up", (2, 8), False),
+    Operation("average", "the mean of the figures", (2, 8), False),
+    Operation("ratio", "the first figure divided by the second", (2, 2), False),
+    Operation("share", "the first figure as a percentage of the second (a share, margin or proportion)", (2, 2),
+              False),
+]}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of a sentence shown, as its mark names it: ``F{n}``."""
+
+    n: int
+    quantity: Quantity
+    sentence: str  # the sentence that states it: where its units line is read
+    passage: int  # the number of the passage that holds the sentence, which the answer cites
+    period: int | None  # the year its row, column or clause names, to order a change
+
+
+@dataclass
+class Marked:
+    """The sentences shown with their figures marked, and the figures by mark number."""
+
+    lines: list[str]
+    figures: dict[int, Figure]
+
+
+def marked(context: Context, headers: dict[int, str]) -> Marked:
+    """Each sentence of ``context`` that states a figure, with its figures marked in place, under its article's
+    header (``headers`` by passage number). Years and the day of a date are periods, not figures: not marked."""
+    lines, figures, header = [], {}, 0
+    for n, sentence in context.sentences:
+        text, cut = [], 0
+        for q in quantities(sentence):
+            if len(figures) >= MAX_FIGURES or not _is_operand(q, sentence):
+                continue
+            figure = Figure(len(figures) + 1, q, sentence, n, _period(sentence, q, cut))
+            figures[figure.n] = figure
+            text.append(f"{sentence[cut:q.start]}[F{figure.n}: {q.text}]")
+            cut = q.end
+        if not text:  # a sentence without figures has nothing to compute from: leave it out of the prompt
+            continue
+        if n != header:
+            lines.append(headers[n])
+            header = n
+        lines.append(f"- {''.join(text)}{sentence[cut:]}")
+    return Marked(lines, figures)
+
+
+def _is_operand(q: Quantity, sentence: str) -> bool:
+    digits = any(ch.isdigit() for ch in q.text)
+    return digits and not q.is_year() and not _AFTER_MONTH.search(sentence[:q.start])
+
+
+def _period(sentence: str, q: Quantity, since: int) -> int | None:
+    """The year named between the previous figure (or the clause's start: a table row's ": " or "; ") and this
+    one: "2019 is [F5: 78,062]", "in 2018 it earned [F2: $1.2 billion]"."""
+    start = max(since, sentence.rfind(";", 0, q.start) + 1, sentence.rfind(":", 0, q.start) + 1)
+    years = _YEAR.findall(sentence[start:q.start])
+    return int(years[-1]) if years else None
+
+
+def grammar(count: int) -> str:
+    """GBNF for the reply: "none", or one operation of ``OPERATIONS`` and up to eight marks among ``F1``..``F{count}``."""
+    operations = " | ".join(f'"{name}"' for name in OPERATIONS)
+    marks = " | ".join(f'"F{n}"' for n in range(count, 0, -1))  # longest first: "F12" before "F1"
+    return (f"root ::= \"{NONE}\" | operation \": \" mark (\", \" mark){{0,7}}\n"
+            f"operation ::= {operations}\nmark ::= {marks}\n")
+
+
+def declines(reply: str) -> bool:
+    """Whether the reply is "none": no figures shown to compute the answer from."""
+    return reply.strip().rstrip(".").lower() == NONE
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The model's reply read back: an operation and its figures in the order qa computes them."""
+
+    operation: Operation
+    figures: list[Figure]
+
+
+class ChoiceError(ValueError):
+    """A reply that does not name an operation of the list and figures that were shown."""
+
+
+def read(reply: str, shown: dict[int, Figure]) -> Chosen:
+    """The operation and figures a reply names; a change's operands ordered by their periods when each has one."""
+    match = _REPLY.match(reply.strip().rstrip("."))
+    if not match or match["operation"].lower() not in OPERATIONS:
+        raise ChoiceError(f"not an operation over marked figures: {reply.strip()[:80]!r}")
+    operation = OPERATIONS[match["operation"].lower()]
+    numbers = [int(mark.strip()[1:]) for mark in match["marks"].split(",")]
+    if any(n not in shown for n in numbers):
+        raise ChoiceError(f"a figure that was not shown: {reply.strip()[:80]!r}")
+    figures = [shown[n] for n in dict.fromkeys(numbers)]
+    low, high = operation.operands
+    if not low <= len(figures) <= high:
+        raise ChoiceError(f"{operation.name} takes {low}{'' if low == high else f' to {high}'} figures, "
+                          f"not {len(figures)}")
+    periods = [f.period for f in figures]
+    if operation.by_period and None not in periods and len(set(periods)) == len(periods):
+        figures.sort(key=lambda f: f.period)
+    return Chosen(operation, figures)

@@ -1,0 +1,109 @@
+"""The computing step: figures marked in place, the model's reply read back, the operation qa computes.
+
+A scripted LLM stands in for the model (it replays its replies), so these run in the fast tier; computed answers
+from the real model are measured by the eval (TAT-QA arithmetic and the own computed questions)."""
+
+import pytest
+
+from qa.answering import figures
+from qa.answering.answer import Refusal, operating_messages
+from qa.llms.fake import FakeLLM
+
+from test_checks import WIRE, answer, context
+
+pytestmark = pytest.mark.unit
+
+ROWS = ("Germany (In thousands): 2019 is 78,062; 2018 is 167,251; 2017 is 119,502. "
+        "As of December 31, 2019, property, plant and equipment totaled $73.7 million.")
+
+
+def shown(*texts: str) -> figures.Marked:
+    return figures.marked(context(*texts), {1: "Article 1: Acme", 2: "Article 2: Acme"})
+
+
+def test_figures_are_marked_in_place_but_years_and_days_are_not():
+    marked = shown(ROWS)
+    assert marked.lines == [
+        "Article 1: Acme",
+        "- Germany (In thousands): 2019 is [F1: 78,062]; 2018 is [F2: 167,251]; 2017 is [F3: 119,502].",
+        "- As of December 31, 2019, property, plant and equipment totaled [F4: $73.7 million].",
+    ]
+    assert [f.period for f in marked.figures.values()] == [2019, 2018, 2017, None]
+
+
+def test_a_change_is_later_minus_earlier_whatever_order_the_model_named():
+    marked = shown(ROWS)
+    chosen = figures.read("change: F1, F2", marked.figures)
+    assert [f.n for f in chosen.figures] == [2, 1] and chosen.operation.name == "change"
+    assert [f.n for f in figures.read("difference: F1, F2", marked.figures).figures] == [1, 2]
+
+
+@pytest.mark.parametrize("reply, reason", [
+    ("change: F1, F9", "not shown"),
+    ("growth: F1, F2", "not an operation"),
+    ("change: F1, F2, F3", "takes 2 figures, not 3"),
+    ("The answer is 12", "not an operation"),
+])
+def test_a_reply_outside_the_lists_is_refused(reply, reason):
+    with pytest.raises(figures.ChoiceError, match=reason):
+        figures.read(reply, shown(ROWS).figures)
+
+
+def test_the_grammar_allows_only_the_operations_and_the_marks_shown():
+    grammar = figures.grammar(3)
+    assert '"percentage change"' in grammar and 'mark ::= "F3" | "F2" | "F1"' in grammar
+
+
+def test_the_operation_is_computed_over_the_figures_as_their_sources_state_them():
+    llm = FakeLLM(replies=["calculate", "percentage change: F3, F1"], leaning=0.01)
+    final = answer(llm, context(WIRE), question="By what percentage did Acme Oil's profit rise?")
+    assert not final.refused and final.route == "compute" and llm.calls == 2
+    assert final.answer == ("Percentage change: 43.68% [1]. Working: (12.5 mln dlrs − 8.7 mln dlrs) / "
+                            "8.7 mln dlrs × 100 = 43.68%.")
+    assert [o.stated for o in final.calculations[0].operands] == ["8.7 mln dlrs", "12.5 mln dlrs"]
+
+
+def test_a_table_row_takes_its_units_line_and_the_order_of_its_periods():
+    llm = FakeLLM(replies=["calculate", "change: F1, F2"], leaning=0.01)
+    final = answer(llm, context(ROWS), question="What was the change in sales in Germany from 2018 to 2019?")
+    assert final.answer.startswith("Change: -89,189 thousand [1].")
+
+
+@pytest.mark.parametrize("reply, reason", [
+    ("sum: F2, F4", "cannot add"),  # cents a share and barrels a day
+    ("ratio: F1", "takes 2 figures"),
+])
+def test_operations_whose_units_or_operands_do_not_fit_are_refused(reply, reason):
+    final = answer(FakeLLM(replies=["calculate", reply], leaning=0.01), context(WIRE), question="How much?")
+    assert final.refused and final.refusal is Refusal.CALCULATION and reason in final.refusal_reason
+
+
+def test_the_computing_prompt_lists_the_operations_and_the_marked_sentences():
+    messages = operating_messages("How much?", shown(ROWS).lines)
+    assert all(f"- {name}: " in messages[0]["content"] for name in figures.OPERATIONS)
+    assert "[F4: $73.7 million]" in messages[-1]["content"]
+
+
+def test_none_at_the_computing_step_refuses():
+    final = answer(FakeLLM(replies=["calculate", "none"], leaning=0.01), context(WIRE), question="How much?")
+    assert final.refused and final.refusal is Refusal.SENTINEL and "no figures" in final.refusal_reason
+
+
+@pytest.mark.parametrize("odds, choice", [
+    ({"copy": 0.6, "none": 0.1, "calculate": 0.3}, "calculate"),  # enough on calculating: never a copied figure
+    ({"copy": 0.8, "none": 0.1, "calculate": 0.1}, "copy"),
+    ({"copy": 0.2, "none": 0.5, "calculate": 0.3}, "none"),  # "none" ahead still refuses
+])
+def test_calculating_is_chosen_once_it_has_its_share(odds, choice):
+    from qa.answering.answer import Decision
+    from qa.settings import AnswerSettings
+
+    assert Decision.read(odds, AnswerSettings(min_calculate_probability=0.25)).choice == choice
+
+
+def test_a_calculation_is_not_refused_for_its_share_of_none():
+    from qa.answering.answer import Decision
+    from qa.settings import AnswerSettings
+
+    settings = AnswerSettings(min_calculate_probability=0.25, max_none_probability=0.15)
+    assert Decision.read({"copy": 0.2, "none": 0.3, "calculate": 0.5}, settings).refusal(settings) is None
