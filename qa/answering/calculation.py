@@ -283,7 +283,7 @@ def _value(stated: Quantity, exponent: int) -> _Value:
         return _Value(stated.value, "percent", "%", places=stated.places)
     if stated.unit == "pt":
         return _Value(stated.amount, "pt", "pt", places=stated.places)
-    template = stated.text.strip("()")
+    template = stated.text.replace("(", "").replace(")", "")  # "$(1,867)": the sign is the value's
     if exponent != stated.exponent:  # the scale came from a units line: write it out
         template += f" {SCALE_NAMES[exponent]}"
     return _Value(stated.value.scaleb(exponent), "amount", stated.unit, exponent, template, stated.places)

@@ -69,6 +69,7 @@ class Figure:
     sentence: str  # the sentence that states it: where its units line is read
     passage: int  # the number of the passage that holds the sentence, which the answer cites
     period: int | None  # the year its row, column or clause names, to order a change
+    dated: str = ""  # the date of its article: the order of figures from reports of different periods
 
 
 @dataclass
@@ -88,7 +89,7 @@ def marked(context: Context, headers: dict[int, str]) -> Marked:
         for q in quantities(sentence):
             if len(figures) >= MAX_FIGURES or not _is_operand(q, sentence):
                 continue
-            figure = Figure(len(figures) + 1, q, sentence, n, _period(sentence, q, cut))
+            figure = Figure(len(figures) + 1, q, sentence, n, _period(sentence, q, cut), context.shown[n - 1].date)
             figures[figure.n] = figure
             text.append(f"{sentence[cut:q.start]}[F{figure.n}: {q.text}]")
             cut = q.end
@@ -153,7 +154,16 @@ def read(reply: str, shown: dict[int, Figure]) -> Chosen:
     if not low <= len(figures) <= high:
         raise ChoiceError(f"{operation.name} takes {low}{'' if low == high else f' to {high}'} figures, "
                           f"not {len(figures)}")
-    periods = [f.period for f in figures]
-    if operation.by_period and None not in periods and len(set(periods)) == len(periods):
-        figures.sort(key=lambda f: f.period)
+    if operation.by_period:
+        figures = _in_time_order(figures)
     return Chosen(operation, figures)
+
+
+def _in_time_order(figures: list[Figure]) -> list[Figure]:
+    """Earlier to later: by the years their rows or clauses name when each names its own, else by the dates of
+    their articles when each comes from an article of another date; else as the model named them."""
+    for key in (lambda f: f.period, lambda f: f.dated or None):
+        keys = [key(f) for f in figures]
+        if None not in keys and len(set(keys)) == len(keys):
+            return sorted(figures, key=key)
+    return figures

@@ -80,7 +80,7 @@ _AFTER = (
     r"|(?:troy\s+)?ounces?\b|oz\b|shares\b|vehicles?\b|employees\b|users\b|units\b)"
 )
 _FIGURE = re.compile(
-    r"(?<![\w./:])(?<![^\W\d]-)"  # not inside a word, a decimal, a date or a name like COVID-19
+    r"(?<![\w./:'’])(?<![^\W\d]-)"  # not inside a word, a decimal, a date, a name like COVID-19 or "RMB'000"
     r"(?P<neg>\bminus\s+|[-−])?"
     rf"(?:{_CURRENCY_BEFORE}\s?)?"
     r"(?P<open>\()?"

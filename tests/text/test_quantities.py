@@ -114,6 +114,7 @@ READS = [
     ("It was 40C in the shade at 10:30 GMT, on version 1.2.3", []),
     ("The report came out on 2025-02-20", [("2025", 0, ""), ("2", 0, ""), ("20", 0, "")]),
     ("The shop is open 24/7", [("24", 0, "")]),
+    ("Revenue (RMB'000, in $'000 and ’000): 2019 is 1,234", [("2019", 0, ""), ("1234", 0, "")]),  # units, not figures
     # Bare m, b and k are scales only with a currency.
     ("A 5 m wall and 5m users", [("5", 0, ""), ("5", 0, "")]),
     ("The 405B model and 50K runners", [("405", 0, ""), ("50", 0, "")]),
