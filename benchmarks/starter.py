@@ -39,6 +39,7 @@ from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+from qa.answering import prompts
 from qa.errors import InputError, QAError
 from qa.evaluation import external, scorers
 from qa.evaluation.runner import Config, Question, load_questions, refusal_signals
@@ -46,7 +47,7 @@ from qa.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "benchmarks" / "out"
-REFUSAL_MARK = "NOT IN SOURCES"
+REFUSAL_MARK = prompts.CANNOT_ANSWER
 N_CTX, MAX_TOKENS, TOP_K = 4096, 256, 2
 
 # A pipeline: (articles folder, folder for its own files) -> (facts about its set-up, ask), where

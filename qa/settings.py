@@ -89,9 +89,6 @@ class AnswerSettings(Group):
     min_calculate_probability: float = Field(
         default=0.2, ge=0, le=1, description="Calculate instead of copying when the model gave at least this "
         "probability to calculating at its first decision.")
-    max_sentinel_probability: float = Field(
-        default=0.02, ge=0, le=1, description="Refuse when the model gave more than this probability to opening its reply with "
-        "the refusal sentinel, even though it then answered.")
 
 
 class LLMSettings(Group):

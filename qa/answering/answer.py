@@ -3,8 +3,9 @@
 The model chooses; qa copies and computes. Its first decision is read from its next-token distribution in the
 forward pass that reads the prompt: copy words of one of the sentences shown, none, or a calculation
 (``LLM.choose``). A copy is decoded under a constraint that allows only words of a sentence, so figures and names
-come out as the source writes them, and the sentence that holds them is the one cited; a calculation goes to
-the computing prompt, where qa checks every operand and does the arithmetic (``qa.answering.calculation``).
+come out as the source writes them, and the sentence that holds them is the one cited. A calculation goes to
+the computing step, where the model names an operation and figures from typed lists (``qa.answering.figures``)
+and qa does the arithmetic over the figures as their sources state them (``qa.answering.calculation``).
 
 Choosing a sentence by its letter first, then copying from it, was measured and dropped: the 1.5B model
 favoured the first letters (benchmarks/README.md).
@@ -15,9 +16,9 @@ one seed of external sets and reported on others (benchmarks/README.md):
 - retrieval confidence: the best passage's cosine to the question;
 - a name or year of the question that none of the articles read mentions, anywhere in them (not only in the
   sentences shown: an article names its subject in full once);
-- the first decision: "none" chosen, too much probability on "none", or no option clearly ahead;
-- the answer side: a copy must add something the question does not already say; a computed or written reply is
-  checked against the sources it cites (figures and names must be theirs).
+- the first decision: "none" chosen, or for a copy too much probability on "none" or no option clearly ahead;
+- the answer side: a copy must add something the question does not already say; a calculation must name an
+  operation and figures that were shown ("none" is one of its choices) whose units agree.
 """
 
 from __future__ import annotations
@@ -33,14 +34,10 @@ from ..retrieval.context import Context
 from ..retrieval.search import Passage
 from ..settings import AnswerSettings
 from ..text.dates import long_date
-from ..text.names import names
 from ..text.words import content_words
-from ..text.quantities import SCALE_NAMES, SCALE_WORD, quantities, same, stated_currency, stated_exponent
+from ..text.quantities import SCALE_NAMES, SCALE_WORD, quantities, stated_currency, stated_exponent
 from . import calculation, figures, grounding, prompts
 from .calculation import Calculation, CalculationError
-
-STOP = ["\n\n", "Question:"]
-
 
 class Refusal(str, Enum):
     """Why an answer was refused: the signal that decided it. Values are stable codes for JSON and the eval."""
@@ -94,13 +91,13 @@ class Answer:
     refusal_reason: str = ""
     draft: str = ""  # the model's own reply before the checks, kept so a refusal can be understood
     prompt_tokens: int | None = None
-    # what the refusal signals read: best passage cosine, probability of the sentinel at the first token
+    # what the refusal signals read: best passage cosine, the first decision's probabilities
     confidence: dict[str, float | None] = field(default_factory=dict)
     # the operations behind computed figures, each with its operands as cited and the result qa computed
     calculations: list[Calculation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list, repr=False)
-    # how an answer was made: "copy" (words of a chosen sentence), "compute" (an operation qa computed) or
-    # "write" (the computing prompt's reply without an operation); empty for a refusal
+    # how an answer was made: "copy" (words of a chosen sentence) or "compute" (an operation qa computed over
+    # figures the model chose); empty for a refusal
     route: str = ""
 
     def to_dict(self) -> dict:
@@ -120,15 +117,6 @@ class Asked:
     searched: str
     started: float
     retrieval_seconds: float = 0.0
-
-
-def build_messages(question: str, passages: list[Passage]) -> list[dict]:
-    sources = "\n\n".join(
-        prompts.SOURCE_BLOCK.format(n=n, title=_quote(page_label(p.heading, p.page)), date=long_date(p.date),
-                                    source=_quote(p.source or "unknown"), text=_quote(p.text))
-        for n, p in enumerate(passages, start=1)
-    )
-    return _chat(prompts.ANSWER_SYSTEM, prompts.EXAMPLES, prompts.ANSWER_USER.format(sources=sources, question=question))
 
 
 def _chat(system: str, examples: list[tuple[str, str]], user: str) -> list[dict]:
@@ -210,12 +198,12 @@ def generate(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings)
 
     The model's first decision is read from its distribution at the reply's first token: copy words of a
     sentence, none, or calculate (``LLM.choose``). A copy is decoded so that it can only be words of a sentence;
-    a calculation goes to the computing prompt (``_computed``)."""
+    a calculation goes to the computing step (``_operated``)."""
     question, searched, started = asked.question, asked.searched, asked.started
     timings = {"retrieval": round(asked.retrieval_seconds, 4)}
     best = max((p.similarity for p in context.shown), default=None)
     confidence: dict[str, float | None] = {"similarity": best, "none_probability": None, "choice_probability": None,
-                                           "calculate_probability": None, "sentinel_probability": None}
+                                           "calculate_probability": None}
 
     def finish(checked: Checked, draft: str = "", tokens: int | None = None, route: str = "") -> Answer:
         timings["total"] = round(time.perf_counter() - started, 4)
@@ -312,7 +300,7 @@ def _operated(question: str, context: Context, llm: LLM, settings: AnswerSetting
         return Checked.refuse(Refusal.SENTINEL, "the model found no figures to compute it from"), reply, tokens
     try:
         chosen = figures.read(reply, shown.figures)
-        worked = calculation.over_figures(chosen.operation.expression(len(chosen.figures)),
+        worked = calculation.over_figures(chosen.operation.name, chosen.operation.expression(len(chosen.figures)),
                                           [(f.quantity, f.sentence, f.passage) for f in chosen.figures],
                                           calculation.asked_places(question))
     except (figures.ChoiceError, CalculationError) as exc:
@@ -321,25 +309,6 @@ def _operated(question: str, context: Context, llm: LLM, settings: AnswerSetting
     marks = "".join(f"[{n}]" for n in cited)
     text = f"{chosen.operation.name.capitalize()}: {worked.result} {marks}. Working: {worked.working}."
     return Checked(text, [_citation(n, context.shown[n - 1]) for n in cited], [worked]), reply, tokens
-
-
-def _computed(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings, timings: dict,
-              confidence: dict, finish) -> Iterator[str | Answer]:
-    """The computing prompt: the model writes the operation in braces, qa checks every operand against the
-    sources and computes it (``qa.answering.calculation``)."""
-    messages = build_messages(asked.searched, context.shown)
-    pieces: list[str] = []
-    for piece in llm.stream(messages, max_tokens=settings.max_tokens, stop=STOP, probe=prompts.CANNOT_ANSWER):
-        timings.setdefault("first_token", round(time.perf_counter() - asked.started, 4))
-        pieces.append(piece)
-        yield piece
-    tokens = llm.count_tokens("".join(m["content"] for m in messages))
-    draft = "".join(pieces)
-    confidence["sentinel_probability"] = leaning = llm.probed
-    checked = check_answer(draft, asked.searched, context)
-    if not checked.refusal and leaning is not None and leaning > settings.max_sentinel_probability:
-        checked.refusal = (Refusal.UNSURE, f"the model gave {leaning:.2f} to answering {prompts.CANNOT_ANSWER}")
-    yield finish(checked, draft, tokens, "compute" if checked.calculations else "write")
 
 
 @dataclass
@@ -354,44 +323,6 @@ class Checked:
     @classmethod
     def refuse(cls, signal: Refusal, reason: str) -> "Checked":
         return cls("", refusal=(signal, reason))
-
-
-def check_answer(raw: str, question: str, context: Context) -> Checked:
-    """The sentinel and the sources decide whether a reply stands.
-
-    Figures must be figures of the cited sources (of any source, re-cited, when the model cited the wrong
-    number); names may come from anywhere in the cited articles, since an article names its company once and
-    then writes "the company", or from the question. An operation in braces is computed by qa, each operand
-    checked against the sources (``qa.calculation``), and shown with its working.
-    """
-    draft = calculation.plain_braces(_tidy(raw))
-    text = calculation.without_calculations(draft)
-    if prompts.declines(grounding.strip_citations(text)) and not calculation.has_calculation(draft):
-        return Checked.refuse(Refusal.SENTINEL, "the model said the sources do not answer")
-    shown = context.shown
-    evidence = {n: p.searchable() for n, p in enumerate(shown, start=1)}
-    cited = [n for n in dict.fromkeys(grounding.cited_numbers(text)) if n in evidence]
-    missing = grounding.unsupported_figures(text, " ".join(evidence[n] for n in cited), question)
-    if missing or not cited:  # no citation, or the right figure under the wrong number: find the sources
-        holding = _sources_holding(text, evidence)
-        missing = grounding.unsupported_figures(text, " ".join(evidence[n] for n in holding), question)
-        if not missing:
-            cited = holding
-            text, draft = (f"{grounding.strip_citations(t).rstrip()} " + "".join(f"[{n}]" for n in cited)
-                           for t in (text, draft))
-    articles = " ".join(p.searchable() for p in context.articles + shown)
-    missing += grounding.unsupported_names(text, articles, question)
-    if missing:
-        return Checked.refuse(Refusal.UNSUPPORTED, f"not in the sources: {', '.join(missing)}")
-    if not calculation.has_calculation(draft):
-        text = _with_scales(text.strip(), [evidence[n] for n in cited])
-        return Checked(text, [_citation(n, shown[n - 1]) for n in cited])
-    try:
-        text, calculations = calculation.apply(draft, question, evidence, cited)
-    except CalculationError as exc:
-        return Checked.refuse(Refusal.CALCULATION, str(exc))
-    cited = [n for n in dict.fromkeys(grounding.cited_numbers(text)) if n in evidence]
-    return Checked(text, [_citation(n, shown[n - 1]) for n in cited], calculations)
 
 
 def _with_scales(text: str, sources: list[str]) -> str:
@@ -412,32 +343,6 @@ def _with_scales(text: str, sources: list[str]) -> str:
             words = " ".join(filter(None, [SCALE_NAMES[exponent], "" if q.unit else stated_currency(*held)]))
             text = f"{text[:digits_end]} {words}{text[digits_end:]}"
     return text
-
-
-def _sources_holding(text: str, evidence: dict[int, str]) -> list[int]:
-    """The fewest sources, best-ranked first, that together hold the answer's figures (or its names when it has
-    none); the first source when nothing tells."""
-    wanted = [q for q in quantities(text) if not q.is_year()]
-    if wanted:
-        stated = {n: quantities(ev) for n, ev in evidence.items()}  # each source parsed once
-        held = {n: {i for i, q in enumerate(wanted) if any(same(q, h) for h in stated[n])}
-                for n in evidence}
-        chosen, covered = [], set()
-        for n in sorted(held, key=lambda n: -len(held[n])):
-            if held[n] - covered:
-                chosen.append(n)
-                covered |= held[n]
-        return sorted(chosen) or [1]
-    named = names(text)
-    hits = [n for n, ev in evidence.items() if named and all(m.lower() in ev.lower() for m in named)]
-    return hits[:1] or [1]
-
-
-def _tidy(raw: str) -> str:
-    text = raw.strip().strip('"').strip()
-    text = re.sub(r"^(answer|response)\s*:\s*", "", text, flags=re.I)
-    text = re.sub(r"\[(\d+(?:\s*,\s*\d+)+)\]", lambda m: "".join(f"[{n.strip()}]" for n in m[1].split(",")), text)
-    return re.sub(r"\s+", " ", text)
 
 
 def _citation(n: int, p: Passage) -> Citation:

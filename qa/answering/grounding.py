@@ -1,42 +1,19 @@
-"""Checks that hold an answer to its sources, independent of what the model claims.
-
-Small models invent figures and names, and none of the local ones reliably says "I don't know", so an
-answer's figures and names are looked up in the sources it cites. Figures are compared as quantities
-(``qa.quantities``), so "12.5 mln dlrs" supports "$12.5 million".
+"""Checks of a question against the articles read, independent of what the model claims: a name or year the
+question asks about that no article mentions means the articles cannot answer it. (An answer cannot invent
+a figure or a name: it is copied from a sentence or computed from marked figures.)
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
-from ..text.names import key_terms, names
-from ..text.quantities import quantities, same, stated_exponent
+from ..text.names import key_terms
 
 _CITATION = re.compile(r"\[(\d+)\]")
 
 
 def strip_citations(text: str) -> str:
     return _CITATION.sub("", text)
-
-
-def cited_numbers(text: str) -> list[int]:
-    return [int(n) for n in _CITATION.findall(text)]
-
-
-def unsupported_figures(answer: str, evidence: str, question: str = "") -> list[str]:
-    """Figures of ``answer`` that neither the evidence nor the question states; a bare figure of the evidence
-    under a units line ("in thousands") also supports the figure with that scale ("$1,150 thousand")."""
-    stated = quantities(evidence)
-    scaled = [replace(q, exponent=e) for q in stated if (e := stated_exponent(q, evidence)) != q.exponent]
-    have = stated + scaled + quantities(question)
-    return [str(q) for q in quantities(strip_citations(answer)) if not any(same(q, h) for h in have)]
-
-
-def unsupported_names(answer: str, evidence: str, question: str = "") -> list[str]:
-    """Names in ``answer`` that neither the evidence nor the question contains."""
-    lowered = f"{evidence} {question}".lower()
-    return sorted(n for n in names(answer) if n.lower() not in lowered)
 
 
 def uncovered_terms(question: str, sources: str) -> list[str]:

@@ -176,7 +176,7 @@ def decisions(results: list[Result]) -> dict[str, dict[str, int]]:
     many of each were right."""
     table: dict[str, dict[str, int]] = {}
     for r in results:
-        row = table.setdefault(f"refused: {r.refusal}" if r.refused else f"answered: {r.route or 'write'}",
+        row = table.setdefault(f"refused: {r.refusal}" if r.refused else f"answered: {r.route}",
                                {"n": 0, "right": 0})
         row["n"] += 1
         row["right"] += r.correct
@@ -196,9 +196,15 @@ def refusal_signals(results: list[Result]) -> dict[str, dict[str, int]]:
 
 
 def failures(summary: dict, thresholds: dict[str, float]) -> list[str]:
-    """Thresholds the summary falls short of, as readable lines; empty when the gate passes."""
-    return [f"{name} {summary.get(name) or 0:.3f} < {limit:.3f}" for name, limit in thresholds.items()
-            if (summary.get(name) or 0) < limit]
+    """Thresholds the summary falls short of, as readable lines; empty when the gate passes. A threshold names
+    a summary figure ("answerable_accuracy") or a category's accuracy ("arithmetic_accuracy")."""
+    figures = {name: _figure(summary, name) for name in thresholds}
+    return [f"{name} {figures[name]:.3f} < {limit:.3f}" for name, limit in thresholds.items() if figures[name] < limit]
+
+
+def _figure(summary: dict, name: str) -> float:
+    category = summary["by_category"].get(name.removesuffix("_accuracy"), {})
+    return summary.get(name) or category.get("accuracy") or 0.0
 
 
 def _accuracy(rows: list[Result]) -> dict:

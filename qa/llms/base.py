@@ -26,15 +26,10 @@ class LLM(ABC):
     """
 
     name: str = "llm"
-    # After a ``stream`` given a ``probe``: the probability the model gave, at its first token, to starting its
-    # reply with the probe text (qa's refusal sentinel); None when the backend cannot tell.
-    probed: float | None = None
 
     @abstractmethod
-    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None,
-               probe: str | None = None) -> Iterator[str]:
-        """Yield the reply in pieces as they are generated; temperature 0, so answers are repeatable.
-        With ``probe``, set ``probed`` (see above) once the first piece is out."""
+    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> Iterator[str]:
+        """Yield the reply in pieces as they are generated; temperature 0, so answers are repeatable."""
 
     def prepare(self, messages: list[dict]) -> None:
         """Get ready for prompts that open like ``messages`` (only their last message varies); optional.

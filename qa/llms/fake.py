@@ -1,8 +1,7 @@
 """``fake``: a scripted model for tests of the logic around the model, never for accuracy.
 
 ``fake:FILE`` replays FILE's lines, one reply per call, in turn; ``fake`` alone replies with nothing, which
-qa reads as a refusal. A leading ``@0.3 `` on a line sets the probability reported for the sentinel at the first token
-(and the probability ``choose`` gives to "none").
+qa reads as a refusal. A leading ``@0.3 `` on a line sets the probability ``choose`` gives to "none".
 In Python, ``FakeLLM(replies=[...], leaning=0.01)`` does the same without a file.
 """
 
@@ -39,15 +38,13 @@ class FakeLLM(LLM):
         odds = {o: p * (1 - leaning) + (leaning if o == "none" else 0.0) for o, p in choice.odds.items()}
         return Choice(odds, choice.pieces)
 
-    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None,
-               probe: str | None = None) -> Iterator[str]:
+    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> Iterator[str]:
         reply = self.replies[self.calls % len(self.replies)]
         self.calls += 1
         leaning = self.leaning
         if reply.startswith("@"):
             head, _, reply = reply.partition(" ")
             leaning = float(head[1:])
-        self.probed = leaning if probe else None
         self.line_leaning = leaning
         for i, word in enumerate(reply.split(" ")):
             yield word if i == 0 else f" {word}"

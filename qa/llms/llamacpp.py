@@ -39,14 +39,10 @@ class LlamaCppLLM(LLM):
     def prepare(self, messages: list[dict]) -> None:
         self.prefixes.restore(messages)
 
-    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None,
-               probe: str | None = None) -> Iterator[str]:
+    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> Iterator[str]:
         self.prefixes.restore(messages)
-        self.probed = None
         chunks = self.model.create_chat_completion(
-            messages=messages, max_tokens=max_tokens, temperature=0.0, stop=stop, stream=True,
-            logits_processor=self._first_token_probe(probe) if probe else None,
-        )
+            messages=messages, max_tokens=max_tokens, temperature=0.0, stop=stop, stream=True)
         for chunk in chunks:
             piece = chunk["choices"][0]["delta"].get("content")
             if piece:
@@ -120,34 +116,6 @@ class LlamaCppLLM(LLM):
         """The tokens that end a reply: the end of text and the chat template's end of turn."""
         turn_end = self.model.tokenize(b"<|im_end|>", add_bos=False, special=True)
         return tuple({self.model.token_eos(), *(turn_end if len(turn_end) == 1 else [])})
-
-    def _first_token_probe(self, probe: str):
-        """A logits processor that, at the first step only, reads the probability of the tokens that begin
-        ``probe``: it costs one softmax and needs no ``logits_all``."""
-        from llama_cpp import LogitsProcessorList
-
-        starts = self._starting_tokens(probe)
-        first = True
-
-        def read(input_ids, scores):
-            nonlocal first
-            if first:
-                first = False
-                shifted = np.exp(scores - scores.max())
-                self.probed = float(shifted[starts].sum() / shifted.sum())
-            return scores
-
-        return LogitsProcessorList([read])
-
-    @functools.lru_cache(maxsize=4)
-    def _starting_tokens(self, probe: str) -> list[int]:
-        """Every vocabulary token that is a non-empty prefix of ``probe`` ("N", "NO", "NOT", ...)."""
-        found = set()
-        for end in range(1, len(probe) + 1):
-            tokens = self.model.tokenize(probe[:end].encode(), add_bos=False, special=False)
-            if len(tokens) == 1:
-                found.add(tokens[0])
-        return sorted(found)
 
     def count_tokens(self, text: str) -> int | None:
         return len(self.model.tokenize(text.encode("utf-8"), add_bos=False, special=True))

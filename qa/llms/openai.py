@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ..errors import ModelError
 from ..settings import Settings
-from .base import LLM, probe_share
+from .base import LLM
 
 DEFAULT_MODEL = "gpt-4o-mini"
 TOP_LOGPROBS = 20  # the most OpenAI allows: the first decision weighs up to 26 letters and two words
@@ -35,9 +35,8 @@ class OpenAILLM(LLM):
         # the last reply's first-token candidates, which LLM.choose reads its first decision from
         self.first_top: dict[str, float] | None = None
 
-    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None,
-               probe: str | None = None) -> Iterator[str]:
-        self.probed = self.first_top = None
+    def stream(self, messages: list[dict], max_tokens: int, stop: list[str] | None = None) -> Iterator[str]:
+        self.first_top = None
         asked = self.logprobs
         answered = False
         try:
@@ -46,7 +45,6 @@ class OpenAILLM(LLM):
                     continue
                 if not answered and asked:
                     self.first_top = _first_token_top(chunk.choices[0])
-                    self.probed = probe_share(self.first_top, probe) if probe and self.first_top else None
                 answered = True
                 yield chunk.choices[0].delta.content
         except self.errors.APIConnectionError:
@@ -62,7 +60,7 @@ class OpenAILLM(LLM):
             # Servers that cannot give log-probabilities (llama.cpp's without logits_all) fail the request, at
             # once or after opening the stream; they are asked without them from now on.
             self.logprobs = False
-            yield from self.stream(messages, max_tokens, stop, probe)
+            yield from self.stream(messages, max_tokens, stop)
 
     def _create(self, messages: list[dict], max_tokens: int, stop: list[str] | None, logprobs: bool):
         extra = {"logprobs": True, "top_logprobs": TOP_LOGPROBS} if logprobs else {}

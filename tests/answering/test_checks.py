@@ -9,7 +9,7 @@ import time
 import pytest
 
 from qa.answering import prompts
-from qa.answering.answer import Answer, Asked, Refusal, check_answer, generate
+from qa.answering.answer import Answer, Asked, Refusal, check_copy, generate
 from qa.retrieval.context import Context
 from qa.llms.base import COPY, LLM, first_token_odds, probe_share
 from qa.llms.fake import FakeLLM
@@ -46,84 +46,15 @@ def scripted(reply: str, leaning: float | None = 0.01) -> FakeLLM:
 def answer(llm: LLM, ctx: Context, min_relevance: float = 0.3, max_none: float = 0.5,
            question: str = "What was Acme Oil's first-quarter profit?") -> Answer:
     asked = Asked(question, question, started=time.perf_counter())
-    settings = AnswerSettings(max_tokens=64, min_relevance=min_relevance, max_none_probability=max_none,
-                              max_sentinel_probability=0.5)
+    settings = AnswerSettings(max_tokens=64, min_relevance=min_relevance, max_none_probability=max_none)
     *_, final = generate(asked, ctx, llm, settings)
     return final
 
 
-def test_wire_figures_support_a_plain_answer():
-    checked = check_answer("Acme Oil's profit was $12.5 million, or 43 cents a share [1].",
-                           "What was Acme Oil's profit?", context(WIRE))
-    assert checked.refusal is None and [c.n for c in checked.citations] == [1] and checked.text.endswith("[1].")
-
-
-def test_an_invented_figure_is_refused():
-    refusal = check_answer("Acme Oil's profit was $14.1 million [1].", "What was Acme Oil's profit?",
-                           context(WIRE)).refusal
-    assert refusal[0] is Refusal.UNSUPPORTED and "14.1" in refusal[1]
-
-
-def test_names_from_elsewhere_in_the_article_are_not_refused():
-    """The shown sentence says 'the company'; the article names the parent in its first sentence."""
-    refusal = check_answer("Global Petroleum's unit produced 3.5 mln bpd [1].", "How much did it produce?",
-                           context("The company said output reached 3.5 mln bpd.")).refusal
-    assert refusal is None
-
-
-def test_a_name_in_no_article_is_refused():
-    refusal = check_answer("Exxon produced 3.5 mln bpd [1].", "How much oil?", context(WIRE)).refusal
-    assert refusal[0] is Refusal.UNSUPPORTED and "Exxon" in refusal[1]
-
-
-def test_the_right_figure_under_the_wrong_number_is_recited():
-    ctx = context("Acme Oil Corp reported results on Tuesday.", WIRE)
-    checked = check_answer("Profit was 12.5 mln dlrs [1].", "What was the profit?", ctx)
-    assert checked.refusal is None and [c.n for c in checked.citations] == [2] and checked.text.endswith("[2]")
-
-
-@pytest.mark.parametrize("reply", [prompts.CANNOT_ANSWER, "The sources do not say.", "", "[1]"])
-def test_the_sentinel_and_declining_in_other_words_refuse(reply):
-    refusal = check_answer(reply, "What was the dividend?", context(WIRE)).refusal
-    assert refusal[0] is Refusal.SENTINEL
-
-
-def test_a_computed_answer_is_worked_out_from_the_cited_figures():
-    checked = check_answer("Acme Oil's profit rose {(12.5 - 8.7) / 8.7 * 100}% [1].",
-                           "By what percentage did Acme Oil's profit rise?", context(WIRE))
-    assert checked.refusal is None and checked.text.startswith("Acme Oil's profit rose 43.68% [1].")
-    assert "(12.5 mln dlrs − 8.7 mln dlrs) / 8.7 mln dlrs × 100 = 43.68%" in checked.text
-    (calc,) = checked.calculations
-    assert [o.citation for o in calc.operands] == [1, 1, 1, None] and calc.result == "43.68%"
-
-
-@pytest.mark.parametrize("reply, reason", [
-    ("Profit rose {(12.5 - 7.9) / 7.9 * 100}% [1].", "7.9 is in no source"),
-    ("Profit rose {12.5 mln dlrs - 3.5 mln bpd} [1].", "cannot add USD and bpd"),
-])
-def test_a_computed_answer_over_an_invented_or_mismatched_figure_is_refused(reply, reason):
-    refusal = check_answer(reply, "By how much did profit rise?", context(WIRE)).refusal
-    assert refusal[0] is Refusal.CALCULATION and reason in refusal[1]
-
-
-ROW = "Employee separation expenses (in thousands): 2019 is $1,150; 2018 is $980."
-
-
-def test_a_figure_under_a_units_line_is_answered_with_its_scale():
-    checked = check_answer("Separation expenses were $1,150 [1].", "What were separation expenses in 2019?",
-                           context(ROW))
-    assert checked.refusal is None and checked.text.startswith("Separation expenses were $1,150 thousand [1]")
-
-
 def test_a_spelled_out_figure_is_left_as_written():
-    checked = check_answer("Acme Oil opened two refineries [1].", "What did Acme Oil open?",
-                           context("Acme Oil opened two refineries (in thousands of barrels a day: 250)."))
-    assert checked.refusal is None and checked.text.startswith("Acme Oil opened two refineries [1]")
-
-
-def test_a_units_line_supports_the_scaled_figure():
-    checked = check_answer("Separation expenses were $1,150 thousand [1].", "What were they?", context(ROW))
-    assert checked.refusal is None
+    checked = check_copy("two refineries", "What did Acme Oil open?",
+                         context("Acme Oil opened two refineries (in thousands of barrels a day: 250)."))
+    assert checked.refusal is None and checked.text == "two refineries [1]"
 
 
 def test_low_relevance_refuses_without_asking_the_model():
@@ -174,14 +105,14 @@ def test_the_fake_backend_is_registered_and_replays_its_file(tmp_path):
     from qa.llms import backends
 
     replies = tmp_path / "replies.txt"
-    replies.write_text("@0.4 Profit was 12.5 mln dlrs [1].\nNOT IN SOURCES\n")
+    replies.write_text("@0.4 12.5 mln dlrs\nnone\n")
     llm = backends()["fake"].load()(str(replies), None)
-    assert "".join(llm.stream([], 8, probe="NOT")) == "Profit was 12.5 mln dlrs [1]." and llm.probed == 0.4
-    assert "".join(llm.stream([], 8)) == "NOT IN SOURCES"
+    assert llm.choose([], ["Profit was 12.5 mln dlrs."], ["none", "calculate"], 8).odds["none"] == pytest.approx(0.4)
+    assert "".join(llm.stream([], 8)) == "none"
 
 
-def test_probe_share_adds_the_tokens_that_begin_the_sentinel():
-    assert probe_share({"NOT": 0.2, "N": 0.05, " Acme": 0.7, "": 0.05}, "NOT IN SOURCES") == pytest.approx(0.25)
+def test_probe_share_adds_the_tokens_that_begin_a_word():
+    assert probe_share({"no": 0.2, "n": 0.05, " Acme": 0.7, "": 0.05}, "none") == pytest.approx(0.25)
 
 
 def test_first_token_odds_count_the_tokens_that_begin_each_word_and_give_copying_the_rest():

@@ -35,6 +35,8 @@ def test_summary_counts_answers_refusals_and_their_signals():
     assert summary["recall_at_5"] == 1.0 and summary["latency_p95"] == 8.0
     assert failures(summary, {"answerable_accuracy": 0.7, "unanswerable_accuracy": 0.5}) == [
         "answerable_accuracy 0.667 < 0.700"]
+    assert failures(summary, {"computed_accuracy": 0.9, "arithmetic_accuracy": 0.5}) == [
+        "arithmetic_accuracy 0.000 < 0.500"]  # a category of no question is a failed gate, not a silent pass
     assert result("text", True).to_dict()["kind"] == "text"
 
 
