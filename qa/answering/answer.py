@@ -240,7 +240,8 @@ def generate(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings)
         return
     if decision.choice == prompts.CALCULATE:
         checked, draft, tokens = _operated(asked.searched, context, llm, settings)
-        yield finish(checked, draft, tokens, "compute")
+        stated = checked.calculations and checked.calculations[0].operation == "stated"
+        yield finish(checked, draft, tokens, "copy" if stated else "compute")
         return
     pieces: list[str] = []
     for piece in choice.pieces:
@@ -294,7 +295,7 @@ def _operated(question: str, context: Context, llm: LLM, settings: AnswerSetting
     if len(shown.figures) < 2:
         return Checked.refuse(Refusal.CALCULATION, "fewer than two figures in the sentences shown"), "", None
     messages = operating_messages(question, shown.lines)
-    reply = llm.follow(messages, figures.grammar(len(shown.figures)), max_tokens=48)
+    reply = llm.follow(messages, figures.grammar(shown.figures), max_tokens=48)
     tokens = llm.count_tokens("".join(m["content"] for m in messages))
     if figures.declines(reply):
         return Checked.refuse(Refusal.SENTINEL, "the model found no figures to compute it from"), reply, tokens
@@ -307,7 +308,10 @@ def _operated(question: str, context: Context, llm: LLM, settings: AnswerSetting
         return Checked.refuse(Refusal.CALCULATION, str(exc)), reply, tokens
     cited = list(dict.fromkeys(f.passage for f in chosen.figures))
     marks = "".join(f"[{n}]" for n in cited)
-    text = f"{chosen.operation.name.capitalize()}: {worked.result} {marks}. Working: {worked.working}."
+    if chosen.operation.name == "stated":  # the answer is a figure as a sentence states it: nothing to work out
+        text = f"{worked.result} {marks}"
+    else:
+        text = f"{chosen.operation.name.capitalize()}: {worked.result} {marks}. Working: {worked.working}."
     return Checked(text, [_citation(n, context.shown[n - 1]) for n in cited], [worked]), reply, tokens
 
 

@@ -38,6 +38,7 @@ class Operation:
         """The operation over names ``x0``, ``x1``... in ``qa.answering.calculation``'s syntax."""
         names = [f"x{i}" for i in range(count)]
         return {
+            "stated": "x0",
             "change": "x1 - x0",
             "percentage change": "(x1 - x0) / x0 * 100",
             "difference": "x0 - x1",
@@ -49,6 +50,7 @@ class Operation:
 
 
 OPERATIONS = {o.name: o for o in [
+    Operation("stated", "a figure a sentence states that answers the question as it is", (1, 1), False),
     Operation("change", "the later figure minus the earlier one", (2, 2), True),
     Operation("percentage change", "the change as a percentage of the earlier figure", (2, 2), True),
     Operation("difference", "the first figure minus the second", (2, 2), False),
@@ -115,12 +117,28 @@ def _period(sentence: str, q: Quantity, since: int) -> int | None:
     return int(years[-1]) if years else None
 
 
-def grammar(count: int) -> str:
-    """GBNF for the reply: "none", or one operation of ``OPERATIONS`` and up to eight marks among ``F1``..``F{count}``."""
+def grammar(shown: dict[int, Figure]) -> str:
+    """GBNF for the reply: "none", or one operation of ``OPERATIONS`` and up to eight marks of figures shown that
+    can meet in one operation: all percentages, or amounts of one unit with bare figures (whose unit, if any, is
+    their units line's). Once the first mark is chosen, only figures of its kind may follow."""
     operations = " | ".join(f'"{name}"' for name in OPERATIONS)
-    marks = " | ".join(f'"F{n}"' for n in range(count, 0, -1))  # longest first: "F12" before "F1"
-    return (f"root ::= \"{NONE}\" | operation \": \" mark (\", \" mark){{0,7}}\n"
-            f"operation ::= {operations}\nmark ::= {marks}\n")
+    groups = _kinds(shown)
+    rules = [f"root ::= \"{NONE}\" | operation \": \" marks", f"operation ::= {operations}",
+             "marks ::= " + " | ".join(f"g{i}" for i in range(len(groups)))]
+    for i, numbers in enumerate(groups):
+        rules.append(f"g{i} ::= m{i} (\", \" m{i}){{0,7}}")
+        rules.append(f"m{i} ::= " + " | ".join(f'"F{n}"' for n in numbers))
+    return "\n".join(rules) + "\n"
+
+
+def _kinds(shown: dict[int, Figure]) -> list[list[int]]:
+    """The marks of each kind of figure that may meet in one operation."""
+    percent = [n for n, f in shown.items() if f.quantity.kind() == "percent"]
+    bare = [n for n, f in shown.items() if f.quantity.kind() != "percent" and not f.quantity.unit]
+    units = dict.fromkeys(f.quantity.unit for f in shown.values() if f.quantity.kind() != "percent" and f.quantity.unit)
+    groups = [sorted(bare + [n for n, f in shown.items() if f.quantity.unit == unit and f.quantity.kind() != "percent"])
+              for unit in units]
+    return [g for g in (percent, bare, *groups) if g]
 
 
 def declines(reply: str) -> bool:

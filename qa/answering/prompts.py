@@ -66,17 +66,19 @@ If the figures it needs are not marked, reply: {none}"""
 OPERATE_EXAMPLE_SOURCES = """Article 1: Zorblat Foods profit rises in second quarter (2031-08-02, Example Wire)
 - Zorblat Foods said revenue for the quarter ended June 30, 2031 rose to [F1: 71.3 million euros] from [F2: 68.6 \
 million euros] a year earlier.
-- Net income was [F3: 5.2 million euros].
-- Stores (in units): 2031 is [F4: 412]; 2030 is [F5: 380]; 2029 is [F6: 351]."""
+- Net income was [F3: 5.2 million euros], up [F4: 4%] from a year earlier.
+- Stores (in units): 2031 is [F5: 412]; 2030 is [F6: 380]; 2029 is [F7: 351]."""
 OPERATE_EXAMPLES = [
     (f"{OPERATE_EXAMPLE_SOURCES}\n\nQuestion: By what percentage did Zorblat Foods' revenue grow in the June 2031 "
      "quarter?", "percentage change: F2, F1"),
     (f"{OPERATE_EXAMPLE_SOURCES}\n\nQuestion: What was Zorblat Foods' net margin in the June 2031 quarter?",
      "share: F3, F1"),
+    (f"{OPERATE_EXAMPLE_SOURCES}\n\nQuestion: How much did Zorblat Foods' net income grow in the June 2031 "
+     "quarter?", "stated: F4"),
     (f"{OPERATE_EXAMPLE_SOURCES}\n\nQuestion: What was the average number of stores in 2030 and 2031?",
-     "average: F4, F5"),
+     "average: F5, F6"),
     (f"{OPERATE_EXAMPLE_SOURCES}\n\nQuestion: What was the change in the number of stores from 2029 to 2030?",
-     "change: F6, F5"),
+     "change: F7, F6"),
     (f"{OPERATE_EXAMPLE_SOURCES}\n\nQuestion: By how much did Zorblat Foods' headcount grow in 2031?", NONE),
 ]
 OPERATE_USER = CHOOSE_USER

@@ -49,9 +49,16 @@ def test_a_reply_outside_the_lists_is_refused(reply, reason):
         figures.read(reply, shown(ROWS).figures)
 
 
-def test_the_grammar_allows_only_the_operations_and_the_marks_shown():
-    grammar = figures.grammar(3)
-    assert '"percentage change"' in grammar and 'mark ::= "F3" | "F2" | "F1"' in grammar
+def test_the_grammar_allows_only_the_operations_and_marks_of_figures_that_can_meet():
+    grammar = figures.grammar(shown(WIRE).figures)  # 12.5 mln dlrs, 43 cts, 8.7 mln dlrs, 3.5 mln bpd
+    assert '"percentage change"' in grammar and 'root ::= "none" | operation ": " marks' in grammar
+    assert 'm0 ::= "F1" | "F2" | "F3"' in grammar and 'm1 ::= "F4"' in grammar  # dollars and cents; barrels
+
+
+def test_a_stated_figure_is_answered_as_its_sentence_states_it():
+    llm = FakeLLM(replies=["calculate", "stated: F1"], leaning=0.01)
+    final = answer(llm, context(WIRE), question="How much did Acme Oil earn?")
+    assert final.answer == "12.5 mln dlrs [1]" and final.route == "copy" and not final.refused
 
 
 def test_the_operation_is_computed_over_the_figures_as_their_sources_state_them():
