@@ -35,7 +35,8 @@ def test_a_change_is_later_minus_earlier_whatever_order_the_model_named():
     marked = shown(ROWS)
     chosen = figures.read("change: F1, F2", marked.figures)
     assert [f.n for f in chosen.figures] == [2, 1] and chosen.operation.name == "change"
-    assert [f.n for f in figures.read("difference: F1, F2", marked.figures).figures] == [1, 2]
+    assert [f.n for f in figures.read("difference: F1, F2", marked.figures).figures] == [2, 1]  # larger first
+    assert [f.n for f in figures.read("ratio: F1, F2", marked.figures).figures] == [1, 2]  # as named
 
 
 @pytest.mark.parametrize("reply, reason", [
