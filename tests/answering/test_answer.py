@@ -55,6 +55,19 @@ def test_unanswerable_questions_are_refused(qa, by_id, qid):
     assert answer.refusal and answer.refusal_reason
 
 
+@pytest.mark.parametrize("qid", ["calc-nvidia-datacenter-share", "calc-aws-minus-google-cloud-q4"])
+def test_a_computed_answer_is_worked_out_from_figures_its_sources_state(qa, by_id, qid):
+    """The model chose an operation and marked figures; every operand is quoted as a cited source states it."""
+    q = by_id[qid]
+    answer = qa.ask(q["question"])
+    assert score(q["kind"], answer.answer, q["answers"], answer.refused, q["question"]), answer
+    assert answer.route == "compute" and "Working:" in answer.answer
+    cited = {c.n: c.text for c in answer.citations}
+    for operand in answer.calculations[0].operands:
+        text = cited[operand.citation]  # the figure as written, or with the scale its units line gives it
+        assert operand.stated in text or operand.stated.rsplit(" ", 1)[0] in text, operand
+
+
 def test_streaming_yields_text_then_the_answer(qa):
     items = list(qa.stream("Who is Tencent's president?"))
     assert all(isinstance(i, str) for i in items[:-1]) and len(items) > 2

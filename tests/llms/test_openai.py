@@ -74,6 +74,14 @@ def test_answer_through_the_server(corpus_index, openai_env):
     assert qa.llm.first_top and 0 < answer.confidence["none_probability"] < 0.5
 
 
+def test_a_computed_answer_through_the_server(corpus_index, openai_env):
+    """Without a grammar the model is asked for the same one line ("share: F5, F1"), and qa computes it."""
+    qa = QA(index=corpus_index, llm="openai:qwen")
+    answer = qa.ask("What proportion of Nvidia's revenue in the quarter ended January 26, 2025 came from its data "
+                    "centre business?")
+    assert answer.route == "compute" and answer.answer.startswith("Share: 90.59%"), answer
+
+
 def test_an_unanswerable_question_is_refused_through_the_server(corpus_index, openai_env):
     answer = QA(index=corpus_index, llm="openai:qwen").ask("How many employees does Alibaba have?")
     assert answer.refused and answer.citations == []
