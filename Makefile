@@ -11,13 +11,14 @@ demo: setup
 	$(VENV)/bin/qa ingest corpus
 	$(VENV)/bin/qa ask "$(QUESTION)"
 
-## The whole test suite, then the answer-accuracy gates on our own set and on SQuAD 2.0 (what CI runs).
+## The whole test suite, then the answer-accuracy gates on our own set, SQuAD 2.0 and TAT-QA (what CI runs).
 test: setup
 	$(VENV)/bin/pytest
 	$(VENV)/bin/qa eval --json-out eval/reports/latest.json
 	@if [ -d "$${QA_DATA:-../shared/data}" ]; then \
-		$(VENV)/bin/qa eval --external squad --json-out eval/reports/squad.json; \
-	else echo "skipped the SQuAD gate: $${QA_DATA:-../shared/data} is absent"; fi
+		$(VENV)/bin/qa eval --external squad --json-out eval/reports/squad.json && \
+		$(VENV)/bin/qa eval --external tatqa --json-out eval/reports/tatqa.json; \
+	else echo "skipped the SQuAD and TAT-QA gates: $${QA_DATA:-../shared/data} is absent"; fi
 
 ## The speed benchmarks of benchmarks/README.md (about 35 minutes in all; not part of CI).
 bench: setup

@@ -222,7 +222,7 @@ def eval_command(
                                                   "(default: one per corpus folder under ~/.qa).")] = None,
     external: Annotated[Optional[str], typer.Option(
         "--external", help="Instead of the own set, a seeded sample of a public set this team did not write: "
-        "squad (SQuAD 2.0, half unanswerable) or tatqa (TAT-QA span questions), read from QA_DATA or "
+        "squad (SQuAD 2.0, half unanswerable) or tatqa (TAT-QA span and arithmetic questions), read from QA_DATA or "
         "../shared/data.")] = None,
     n: Annotated[Optional[int], typer.Option("--n", help="Questions in the external sample (default: config).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the external sample (default: config).")] = None,
