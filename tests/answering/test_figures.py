@@ -115,3 +115,16 @@ def test_a_calculation_is_not_refused_for_its_share_of_none():
 
     settings = AnswerSettings(min_calculate_probability=0.25, max_none_probability=0.15)
     assert Decision.read({"copy": 0.2, "none": 0.3, "calculate": 0.5}, settings).refusal(settings) is None
+
+
+def test_a_change_between_reports_of_different_dates_runs_from_the_earlier_report():
+    from dataclasses import replace
+
+    from test_checks import passage
+    from qa.retrieval.context import Context
+
+    later, earlier = (replace(passage(t), date=d) for t, d in [("Revenue was $12 billion.", "2025-02-20"),
+                                                               ("Revenue was $10 billion.", "2024-11-15")])
+    ctx = Context(shown=[later, earlier], articles=[], sentences=[(1, later.text), (2, earlier.text)])
+    marked = figures.marked(ctx, {1: "Article 1", 2: "Article 2"})
+    assert [f.n for f in figures.read("change: F1, F2", marked.figures).figures] == [2, 1]
