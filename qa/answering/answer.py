@@ -39,6 +39,7 @@ from ..text.quantities import SCALE_NAMES, SCALE_WORD, quantities, stated_curren
 from . import calculation, figures, grounding, prompts
 from .calculation import Calculation, CalculationError
 
+
 class Refusal(str, Enum):
     """Why an answer was refused: the signal that decided it. Values are stable codes for JSON and the eval."""
 
@@ -239,9 +240,7 @@ def generate(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings)
         yield finish(Checked(text="", refusal=refusal), decision.choice, tokens)
         return
     if decision.choice == prompts.CALCULATE:
-        checked, draft, tokens = _operated(asked.searched, context, llm, settings)
-        stated = checked.calculations and checked.calculations[0].operation == "stated"
-        yield finish(checked, draft, tokens, "copy" if stated else "compute")
+        yield finish(*_operated(asked.searched, context, llm, settings))
         return
     pieces: list[str] = []
     for piece in choice.pieces:
@@ -287,32 +286,33 @@ def _with_signs(span: str, sentence: str) -> str:
     return sentence[start:end]
 
 
-def _operated(question: str, context: Context, llm: LLM, settings: AnswerSettings) -> tuple[Checked, str, int | None]:
+def _operated(question: str, context: Context, llm: LLM, settings: AnswerSettings
+              ) -> tuple[Checked, str, int | None, str]:
     """The computing step: the model names an operation and figures marked in the sentences shown
     (``qa.answering.figures``), and qa computes it over the figures as their sources state them. Returns what the
-    checks made of it, the model's reply and the prompt's length."""
+    checks made of it, the model's reply, the prompt's length and the route ("copy" for a figure as stated)."""
     shown = figures.marked(context, _headers(context))
     if len(shown.figures) < 2:
-        return Checked.refuse(Refusal.CALCULATION, "fewer than two figures in the sentences shown"), "", None
+        return Checked.refuse(Refusal.CALCULATION, "fewer than two figures in the sentences shown"), "", None, ""
     messages = operating_messages(question, shown.lines)
     reply = llm.follow(messages, figures.grammar(shown.figures), max_tokens=48)
     tokens = llm.count_tokens("".join(m["content"] for m in messages))
     if figures.declines(reply):
-        return Checked.refuse(Refusal.SENTINEL, "the model found no figures to compute it from"), reply, tokens
+        return Checked.refuse(Refusal.SENTINEL, "the model found no figures to compute it from"), reply, tokens, ""
     try:
         chosen = figures.read(reply, shown.figures)
         worked = calculation.over_figures(chosen.operation.name, chosen.operation.expression(len(chosen.figures)),
                                           [(f.quantity, f.sentence, f.passage) for f in chosen.figures],
                                           calculation.asked_places(question))
     except (figures.ChoiceError, CalculationError) as exc:
-        return Checked.refuse(Refusal.CALCULATION, str(exc)), reply, tokens
+        return Checked.refuse(Refusal.CALCULATION, str(exc)), reply, tokens, ""
     cited = list(dict.fromkeys(f.passage for f in chosen.figures))
     marks = "".join(f"[{n}]" for n in cited)
+    citations = [_citation(n, context.shown[n - 1]) for n in cited]
     if chosen.operation.name == "stated":  # the answer is a figure as a sentence states it: nothing to work out
-        text = f"{worked.result} {marks}"
-    else:
-        text = f"{chosen.operation.name.capitalize()}: {worked.result} {marks}. Working: {worked.working}."
-    return Checked(text, [_citation(n, context.shown[n - 1]) for n in cited], [worked]), reply, tokens
+        return Checked(f"{worked.result} {marks}", citations, [worked]), reply, tokens, "copy"
+    text = f"{chosen.operation.name.capitalize()}: {worked.result} {marks}. Working: {worked.working}."
+    return Checked(text, citations, [worked]), reply, tokens, "compute"
 
 
 @dataclass
