@@ -11,13 +11,14 @@ demo: setup
 	$(VENV)/bin/qa ingest corpus
 	$(VENV)/bin/qa ask "$(QUESTION)"
 
-## The whole test suite, then the answer-accuracy gates on our own set, SQuAD 2.0 and TAT-QA (what CI runs).
+## The whole test suite, then the answer-accuracy gates on our own set, SQuAD 2.0 and TAT-QA (what CI runs),
+## each leaving its report in eval/reports/ as JSON and as a page to open (qa report renders it again).
 test: setup
 	$(VENV)/bin/pytest
-	$(VENV)/bin/qa eval --json-out eval/reports/latest.json
+	$(VENV)/bin/qa eval --json-out eval/reports/latest.json --html eval/reports/latest.html
 	@if [ -d "$${QA_DATA:-../shared/data}" ]; then \
-		$(VENV)/bin/qa eval --external squad --json-out eval/reports/squad.json && \
-		$(VENV)/bin/qa eval --external tatqa --json-out eval/reports/tatqa.json; \
+		$(VENV)/bin/qa eval --external squad --json-out eval/reports/squad.json --html eval/reports/squad.html && \
+		$(VENV)/bin/qa eval --external tatqa --json-out eval/reports/tatqa.json --html eval/reports/tatqa.html; \
 	else echo "skipped the SQuAD and TAT-QA gates: $${QA_DATA:-../shared/data} is absent"; fi
 
 ## The speed benchmarks of benchmarks/README.md (about 35 minutes in all; not part of CI).

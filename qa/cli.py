@@ -35,6 +35,10 @@ TitleOpt = Annotated[Optional[str], typer.Option("--title", help="Only articles 
 CompanyOpt = Annotated[Optional[str], typer.Option("--company", help="Only filings whose filer's name contains "
                                                    "this text (read from the cover).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+HtmlOpt = Annotated[Optional[Path], typer.Option("--html", help="Write the report as one self-contained HTML page: "
+                                                 "the gate, charts, refusals and every miss with its sources.")]
+AgainstOpt = Annotated[Optional[Path], typer.Option("--against", help="An earlier --json-out report: the page shows "
+                                                    "the questions that flipped, matched by id.")]
 
 
 def user_errors(command):
@@ -226,9 +230,12 @@ def eval_command(
         "../shared/data.")] = None,
     n: Annotated[Optional[int], typer.Option("--n", help="Questions in the external sample (default: config).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the external sample (default: config).")] = None,
+    html: HtmlOpt = None, against: AgainstOpt = None,
 ):
     """Score answers on a question set; exit 1 when a threshold in the config is not met."""
-    from .evaluation import runner
+    from .evaluation import report as pages, runner
+
+    earlier = pages.load(against) if against else None  # a bad --against fails now, not after the run
 
     if not config.is_file():
         raise InputError(f"no eval config at {config}: pass --config")
@@ -250,16 +257,35 @@ def eval_command(
     results = run_with_progress(qa, questions, runner)
     summary = runner.summarise(results)
     show_summary(summary, qa.llm.name)
+    report = {"model": qa.llm.name, "external": external, "seed": seed, "thresholds": thresholds,
+              "summary": summary, "results": [r.to_dict() for r in results]}
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps({"model": qa.llm.name, "external": external, "seed": seed,
-                                        "summary": summary, "results": [r.to_dict() for r in results]}, indent=1))
+        json_out.write_text(json.dumps(report, indent=1))
         out.print(f"report written to {json_out}")
+    if html:
+        pages.write(html, report, earlier)
+        out.print(f"page written to {html}")
     failed = runner.failures(summary, thresholds)
     if failed:
         err.print("[red]eval gate failed:[/red] " + "; ".join(failed))
         raise typer.Exit(1)
     out.print("[green]eval gate passed[/green]")
+
+
+@app.command("report")
+@user_errors
+def report_command(
+    report: Annotated[Path, typer.Argument(help="A report written by qa eval --json-out.")],
+    html: HtmlOpt = None, against: AgainstOpt = None,
+):
+    """Render the JSON report of an earlier qa eval as one HTML page (default: beside it, as .html), no re-run."""
+    from .evaluation import report as pages
+
+    earlier = pages.load(against) if against else None
+    html = html or report.with_suffix(".html")
+    pages.write(html, pages.load(report), earlier)
+    out.print(f"page written to {html}")
 
 
 def eval_index(settings: Settings, corpus: Path) -> Path:
