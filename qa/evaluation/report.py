@@ -238,10 +238,14 @@ def _flips(results: list[dict], against: dict) -> str:
     parts = [f"<p>Matched by question id: {len(ids & old_ids)} in both reports, {len(ids - old_ids)} only in this "
              f"run, {len(old_ids - ids)} only in the earlier one.</p>"]
     for name, pairs in flips(results, earlier).items():
-        rows = [(new["id"], new["question"], _answer(old), _answer(new)) for old, new in pairs]
-        parts.append(f"<h3>{html.escape(name)} ({len(rows)})</h3>"
-                     + (_table(("id", "question", "earlier answer", "this answer"), rows) if rows else "<p>None.</p>"))
+        rows = [(new["id"], new["question"], _expected(new), _answer(old), _answer(new)) for old, new in pairs]
+        head = ("id", "question", "expected", "earlier answer", "this answer")
+        parts.append(f"<h3>{html.escape(name)} ({len(rows)})</h3>" + (_table(head, rows) if rows else "<p>None.</p>"))
     return "".join(parts)
+
+
+def _expected(result: dict) -> str:
+    return " | ".join(result["gold"]) or "(none: the articles don't say, so a refusal is right)"
 
 
 def _answer(result: dict) -> str:
@@ -251,8 +255,7 @@ def _answer(result: dict) -> str:
 def _miss(r: dict) -> str:
     """One wrong answer with what it was asked, what was expected, what came back and why, and the passages the
     model was shown with the expected answer marked: a mark means the answer was there to be found."""
-    expected = " | ".join(r["gold"]) or "(none: the articles don't say, so a refusal is right)"
-    details = [("question", r["question"]), ("expected", expected), ("answer given", r["answer"]),
+    details = [("question", r["question"]), ("expected", _expected(r)), ("answer given", r["answer"]),
                ("refusal", f"{r['refusal']}: {r['refusal_reason']}" if r["refused"] else "none"),
                *([("calculation", "; ".join(r["calculations"]))] if r["calculations"] else []),
                *([("draft", r["draft"])] if r["draft"] and r["draft"] != r["answer"] else [])]
