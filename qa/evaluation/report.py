@@ -37,7 +37,7 @@ def _seconds(value: float | None) -> str:
 
 
 # The headline figures of the summary, in the order ``qa eval`` prints them, each with how to show it.
-FIGURES: list[tuple[str, str, Callable]] = [
+FIGURES: list[tuple[str, str, Callable[[object], str]]] = [
     ("answerable_accuracy", "answerable accuracy", _pct),
     ("unanswerable_accuracy", "unanswerable (refusal) accuracy", _pct),
     ("false_refusal_rate", "false-refusal rate", _pct),
@@ -124,8 +124,9 @@ def _table(head: Iterable[str], rows: Iterable[Iterable[object]], numeric: Itera
 
 
 def _row(cells: Iterable[object], right: set[int]) -> str:
-    return "<tr>" + "".join(f'<td{" class=n" if i in right else ""}>'
-                            f'{c if isinstance(c, Raw) else html.escape(str(c))}</td>' for i, c in enumerate(cells)) + "</tr>"
+    tds = (f'<td{" class=n" if i in right else ""}>{c if isinstance(c, Raw) else html.escape(str(c))}</td>'
+           for i, c in enumerate(cells))
+    return f"<tr>{''.join(tds)}</tr>"
 
 
 def _verdict(passed: bool) -> Raw:
@@ -202,9 +203,10 @@ def _latency(seconds: list[float], summary: dict) -> str:
     figure = _canvas(6)
     axes = figure.subplots()
     axes.hist(seconds, bins=min(20, max(len(seconds), 1)), color="#72b7b2", edgecolor="white")
-    for name, style in (("latency_p50", "-"), ("latency_p95", "--")):
-        if summary.get(name) is not None:
-            axes.axvline(summary[name], color="#333", linestyle=style, label=f"{name[8:]} {summary[name]:.1f} s")
+    for percentile, style in (("p50", "-"), ("p95", "--")):
+        value = summary.get(f"latency_{percentile}")
+        if value is not None:
+            axes.axvline(value, color="#333", linestyle=style, label=f"{percentile} {value:.1f} s")
     axes.legend()
     axes.set_xlabel("seconds per question")
     axes.set_ylabel("questions")
@@ -264,9 +266,9 @@ def _miss(r: dict) -> str:
     found = sum("<mark>" in s for s in sources)
     quoted = "".join(f'<blockquote class="source">{s}</blockquote>' for s in sources)
     label = f"{len(sources)} sources shown, the expected answer in {found}"
-    return (f'<article class="miss" id="q-{html.escape(r["id"])}"><h3>{html.escape(r["id"])} · '
-            f'{html.escape(r["kind"])}{" · " + html.escape(r["category"]) if r["category"] else ""}</h3>'
-            f'<dl>{items}</dl><details{" open" if found else ""}><summary>{label}</summary>{quoted}</details></article>')
+    heading = html.escape(" · ".join(filter(None, (r["id"], r["kind"], r["category"]))))
+    return (f'<article class="miss" id="q-{html.escape(r["id"])}"><h3>{heading}</h3><dl>{items}</dl>'
+            f'<details{" open" if found else ""}><summary>{label}</summary>{quoted}</details></article>')
 
 
 def highlight(text: str, answers: list[str]) -> str:
