@@ -130,19 +130,51 @@ def ingest_command(
                                       "or RAY_ADDRESS, else a local one.")] = False,
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="A Ray cluster (host:port); "
                                                        "implies --ray.")] = None,
+    watch: Annotated[bool, typer.Option("--watch", help="Then keep the index in step with the folders: ingest "
+                                        "each batch of changes (files added, changed, renamed, deleted), one "
+                                        "line per batch, until Ctrl-C.")] = False,
 ):
     """Add articles to the index; unchanged files and pages are skipped, changed ones replaced, deleted files
     dropped."""
     sources = list(paths or []) + (read_url_list(urls) if urls else [])
     if not sources and not refresh:
         raise InputError("give files, folders or URLs to ingest (or --urls FILE, or --refresh)")
+    if watch and (urls or refresh or ray or ray_address):
+        raise InputError("--watch keeps folders in step: give it folders, without --urls, --refresh or --ray")
     qa = make_qa(index)
-    report = run_ingest(qa, sources, rebuild, refresh, ray=ray_address or ("" if ray else None))
-    out.print(
-        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-        f"{report.unchanged} unchanged, {len(report.skipped)} skipped; "
-        f"{qa.store_name} holds {report.total_files} articles in {report.total_chunks} passages"
-    )
+    with watching(sources if watch else None) as watcher:  # watching before the first ingest: nothing is missed
+        report = run_ingest(qa, sources, rebuild, refresh, ray=ray_address or ("" if ray else None))
+        out.print(
+            f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
+            f"{report.unchanged} unchanged, {len(report.skipped)} skipped; "
+            f"{qa.store_name} holds {report.total_files} articles in {report.total_chunks} passages"
+        )
+        if watcher:
+            follow(qa, watcher)
+
+
+def watching(folders: list | None):
+    """A started ``qa.ingest.watch.Watcher`` of ``folders``, or nothing to enter when there are none to watch."""
+    from contextlib import nullcontext
+
+    if folders is None:
+        return nullcontext()
+    from .ingest.watch import Watcher
+
+    return Watcher(folders)
+
+
+def follow(qa: QA, watcher) -> None:
+    """Ingest each batch of changes, one timed line each, until Ctrl-C, which ends the command cleanly: a batch it
+    cuts short leaves the index as it was (``qa.store.index``)."""
+    import time
+
+    err.print(f"watching {', '.join(map(str, watcher.folders))} for changes; Ctrl-C stops")
+    try:
+        watcher.sync(lambda: run_ingest(qa, watcher.folders),
+                     lambda line: out.print(f"{time.strftime('%H:%M:%S')} {escape(line)}"))
+    except KeyboardInterrupt:
+        err.print("stopped watching")
 
 
 def read_url_list(path: Path) -> list[str]:
