@@ -438,6 +438,8 @@ def serve_command(
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     queue: Annotated[int, typer.Option("--queue", help="Requests that may wait for the model; more get 503.")] = 4,
     index: IndexOpt = None, llm: LlmOpt = None,
+    watch: Annotated[Optional[list[Path]], typer.Option("--watch", metavar="PATH", help="A folder to ingest now and "
+                                                       "keep in step while serving (repeatable).")] = None,
 ):
     """Serve an OpenAI-compatible API (/v1/chat/completions, /v1/models), qa's own (/v1/search, /v1/ask,
     /v1/ingest, /health; schema at /docs) and a web page at /."""
@@ -454,18 +456,21 @@ def serve_command(
     listener = listen(host, port)  # a bad or busy port fails now, in one line, before the model loads
     try:
         qa = make_qa(index, llm)
-        _ = qa.index  # a missing or foreign index fails now, in one line, not on the first request
-        err.print(f"loading the model ({qa.settings.llm.spec})...")
-        qa.ready_llm()  # the model loads once, before the first request
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-        logging.getLogger("qa.serve").addHandler(handler)
-        logging.getLogger("qa.serve").setLevel(logging.INFO)
-        app_ = create_app(qa, api_key=key, queue=queue)
-        port = listener.getsockname()[1]
-        err.print(f"qa serve on http://{host}:{port} (index {qa.index_dir}; model {qa.settings.llm.spec}"
-                  f"{'; API key required' if key else ''})")
-        run_server(app_, listener)
+        with watching(watch) as watcher:  # watching before the first ingest: nothing is missed
+            if watcher:
+                run_ingest(qa, watcher.folders)
+            _ = qa.index  # a missing or foreign index fails now, in one line, not on the first request
+            err.print(f"loading the model ({qa.settings.llm.spec})...")
+            qa.ready_llm()  # the model loads once, before the first request
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+            logging.getLogger("qa.serve").addHandler(handler)
+            logging.getLogger("qa.serve").setLevel(logging.INFO)
+            app_ = create_app(qa, api_key=key, queue=queue, watcher=watcher)
+            port = listener.getsockname()[1]
+            err.print(f"qa serve on http://{host}:{port} (index {qa.index_dir}; model {qa.settings.llm.spec}"
+                      f"{'; API key required' if key else ''})")
+            run_server(app_, listener)
     finally:
         listener.close()
 

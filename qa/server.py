@@ -23,7 +23,7 @@ from dataclasses import asdict
 from importlib.resources import files
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from fastapi import FastAPI, File, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +39,10 @@ from .errors import InputError, QAError
 from .ingest import web
 from .ingest.documents import MAX_FILE_BYTES, MAX_PDF_BYTES, SUPPORTED_SUFFIXES
 from .retrieval.search import Filters
+
+if TYPE_CHECKING:
+    from .ingest.pipeline import IngestReport
+    from .ingest.watch import Watcher
 
 MAX_BODY_BYTES = 1 * 1024 * 1024  # JSON requests
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # one ingest request, all files together
@@ -136,6 +140,12 @@ class Gate:
                 self.active.discard(cancelled)
                 self.admitted -= 1
 
+    def admit(self) -> None:
+        """Admit work that waits for its turn however long the queue: the folder watcher's ingests, which must
+        not be dropped. It counts in the queue as any other work does."""
+        with self.count:
+            self.admitted += 1
+
     def start(self, work, cancelled: threading.Event) -> asyncio.Future:
         """After ``try_wait``: ``run`` on a thread of its own; a future of its result."""
         try:
@@ -202,15 +212,21 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI:
+def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4, watcher: Watcher | None = None) -> FastAPI:
+    """The app over ``qa``; with a started ``watcher``, its folders' changes are ingested while it serves."""
     gate = Gate(queue)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        syncing = _sync(watcher, qa, gate) if watcher else None
         yield
+        if watcher:
+            watcher.stop()  # no batch after this one
         gate.cancel_all()  # stopping: every generation ends at its next token, and the model is freed only then
         if not await asyncio.to_thread(gate.idle, 60):
             log.warning("a generation did not stop within 60 s")
+        if syncing:
+            await asyncio.to_thread(syncing.join, 60)
 
     app = FastAPI(title="qa", description="Answers with checked citations from your articles.", version="1",
                   docs_url=None, redoc_url=None, lifespan=lifespan)
@@ -255,7 +271,8 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
     @app.get("/health")
     async def health():
         index = qa.index
-        return {"status": "ok", "model": qa.llm.name, "articles": len(index.files), "passages": len(index)}
+        return {"status": "ok", "model": qa.llm.name, "articles": len(index.files), "passages": len(index),
+                "watching": watcher is not None}
 
     @app.get("/v1/models")
     async def models():
@@ -363,6 +380,27 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4) -> FastAPI
             cancelled.set()
 
     return app
+
+
+def _sync(watcher: Watcher, qa: QA, gate: Gate) -> threading.Thread:
+    """Ingest the watcher's batches on a thread of their own, each taking its turn at the model like an upload: an
+    ingest swaps the index that answers read (twice: to search, then to pick passages), so the two never overlap.
+    Searches need no turn: each reads one generation whole, kept on disk until the next ingest but one."""
+
+    def ingest() -> IngestReport:
+        gate.admit()
+        return gate.run(lambda: qa.ingest(watcher.folders, warn=log.warning), threading.Event())
+
+    def run() -> None:
+        log.info("watching %s for changes", ", ".join(map(str, watcher.folders)))
+        try:
+            watcher.sync(ingest, lambda line: log.info("watch: %s", line))
+        except Cancelled:  # the server is stopping
+            pass
+
+    thread = threading.Thread(target=run, name="qa-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 class EventStream(StreamingResponse):
