@@ -120,3 +120,13 @@ def test_a_real_observer_turns_a_burst_of_writes_into_one_batch_and_ignores_hidd
         assert watcher.batches.next()
         assert 0.3 <= time.monotonic() - started < 3
         assert watcher.batches._first is None  # the whole burst was one batch
+
+
+def test_the_servers_watcher_waits_its_turn_and_counts_in_the_queue():
+    from qa.server import Gate
+
+    gate = Gate(queue=0)
+    gate.admit()  # never refused, even with the queue full
+    assert not gate.try_wait()
+    assert gate.run(lambda: "ingested", threading.Event()) == "ingested"
+    assert gate.try_wait()  # its place given back
