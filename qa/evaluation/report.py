@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import InputError
+from ..extras import require
 from ..text.quantities import quantities, same
 from . import runner
 
@@ -79,6 +80,11 @@ def load(path: Path) -> dict:
     if not isinstance(report, dict) or not {"summary", "results"} <= report.keys():
         raise InputError(f"{path} is not a report of qa eval --json-out (no summary and results)")
     return report
+
+
+def require_charts() -> None:
+    """The charts are drawn by matplotlib, in the 'report' extra: checked before an eval run of minutes, not after."""
+    require("matplotlib", "report", "the eval report page (qa eval --html, qa report)")
 
 
 def write(path: Path, report: dict, against: dict | None = None) -> None:

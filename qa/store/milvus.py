@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexStateError, InputError
+from ..extras import require
 from .chunks import Chunk
 from .filters import Filters
 from ..text.words import bm25_tokens
@@ -47,11 +48,9 @@ class MilvusStore:
 
     def __init__(self, spec: str):
         os.environ.setdefault("GRPC_VERBOSITY", "ERROR")  # Milvus Lite talks gRPC; its fork notices are not ours
-        try:
-            from pymilvus import MilvusClient
-            from pymilvus.exceptions import MilvusException
-        except ImportError:
-            raise InputError("the Milvus store needs pymilvus and milvus-lite: pip install 'qa[scale]'") from None
+        require("pymilvus", "scale", "the Milvus store (QA_STORE)")
+        from pymilvus import MilvusClient
+        from pymilvus.exceptions import MilvusException
 
         self.spec = spec
         uri = spec if spec.startswith(("milvus://", "http://", "https://")) else str(Path(spec).expanduser())
@@ -60,6 +59,7 @@ class MilvusStore:
             if not uri.endswith(".db"):
                 raise InputError(f"bad setting index.store: {spec} is neither 'faiss', a milvus://HOST:PORT address "
                                  "nor a Milvus Lite path ending in .db")
+            require("milvus_lite", "scale", "a Milvus Lite store (QA_STORE=PATH.db)")  # pymilvus runs it for a local path
             Path(uri).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.client = MilvusClient(uri)
