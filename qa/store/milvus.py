@@ -59,7 +59,7 @@ class MilvusStore:
             if not uri.endswith(".db"):
                 raise InputError(f"bad setting index.store: {spec} is neither 'faiss', a milvus://HOST:PORT address "
                                  "nor a Milvus Lite path ending in .db")
-            require("milvus_lite", "scale", "a Milvus Lite store (QA_STORE=PATH.db)")  # pymilvus runs it for a local path
+            require("milvus_lite", "scale", "a Milvus Lite store (QA_STORE=PATH.db)")  # what pymilvus runs for a path
             Path(uri).parent.mkdir(parents=True, exist_ok=True)
         try:
             self.client = MilvusClient(uri)
