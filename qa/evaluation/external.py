@@ -11,13 +11,14 @@ import json
 import os
 import random
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
 from .runner import Question
 
-SETS = ("squad", "tatqa")
+SETS = ("squad", "tatqa", "financebench")
 _FIGURE = re.compile(r"^[$€£(\-−]*\d[\d,]*(\.\d+)?\)?%?$")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _SCALE_WORD = {"thousand": " thousand", "million": " million", "billion": " billion", "percent": "%"}
@@ -25,17 +26,22 @@ _SCALE_WORD = {"thousand": " thousand", "million": " million", "billion": " bill
 
 @dataclass
 class Sample:
-    """Articles (file name -> Markdown text) and the questions asked about them."""
+    """Articles (file name -> Markdown text, or a file such as a PDF to copy as it is) and the questions asked
+    about them."""
 
     name: str
     seed: int
-    articles: dict[str, str]
+    articles: dict[str, str | Path]
     questions: list[Question]
 
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, text in self.articles.items():
-            (folder / name).write_text(text, encoding="utf-8")
+        for name, content in self.articles.items():
+            target = folder / name
+            if isinstance(content, str):
+                target.write_text(content, encoding="utf-8")
+            elif not target.is_file() or target.stat().st_size != content.stat().st_size:
+                shutil.copyfile(content, target)
         return folder
 
 
@@ -45,12 +51,13 @@ def data_dir() -> Path:
 
 
 def load(name: str, n: int, seed: int) -> Sample:
-    """``n`` questions of set ``name`` ('squad' or 'tatqa') drawn with ``seed``."""
+    """``n`` questions of set ``name`` drawn with ``seed``; for FinanceBench, which has no seeds, ``seed`` names
+    the half of its companies (see ``financebench``)."""
     if name not in SETS:
         raise InputError(f"unknown external set {name!r}: choose one of {', '.join(SETS)}")
     if n < 2:
         raise InputError(f"--n must be at least 2, not {n}")
-    return (squad if name == "squad" else tatqa)(n, seed)
+    return {"squad": squad, "tatqa": tatqa, "financebench": financebench}[name](n, seed)
 
 
 def _read(file: str):
@@ -91,6 +98,89 @@ def tatqa(n: int, seed: int) -> Sample:
         paragraphs = "\n\n".join(p["text"] for p in sorted(ctx["paragraphs"], key=lambda p: p["order"]))
         articles[f"report-{i:03d}.md"] = _markdown(f"Financial report {i}", "TAT-QA", f"{table}\n\n{paragraphs}")
     return Sample("tatqa", seed, articles, [_tatqa_question(q, f"report-{i:03d}.md") for i, _, q in chosen])
+
+
+FINANCEBENCH_SPLITS = {1: "tuning", 2: "reporting"}
+_ASKED_SCALE = re.compile(r"\b(?:in|of)\s+(?:USD\s+)?(thousands|millions|billions)\b", re.I)
+
+
+def financebench(n: int, seed: int) -> Sample:
+    """FinanceBench's open sample (the half in ``financebench/``), asked of its filings as published, in one
+    store. Its 16 companies are split alphabetically: the 1st, 3rd, ... are tuned on (``--seed 1``), the 2nd,
+    4th, ... reported on (``--seed 2``); any other seed takes them all. Below the half's full size, ``n``
+    questions are drawn and only their own filings are read (a quick sample for CI); otherwise every filing of
+    every company shares the store, as in the paper's shared-store setting.
+
+    A PDF missing from the public snapshot contributes its questions' evidence pages as text files. A source
+    is a page, ``filing.pdf#page`` counted from 1. A gold that is a figure is scored as a figure (kind
+    'numeric', in the scale the question asks for); the others are judged by reading (kind 'judged', see
+    ``judgements``). ``category`` is the question's ``question_type``."""
+    folder = data_dir() / "financebench"
+    rows = [json.loads(line) for line in _read_text(folder / "questions.jsonl").splitlines() if line.strip()]
+    companies = sorted({row["company"].lower() for row in rows})
+    half = set(companies[seed - 1::2]) if seed in FINANCEBENCH_SPLITS else set(companies)
+    pool = sorted((row for row in rows if row["company"].lower() in half), key=lambda row: row["financebench_id"])
+    chosen = random.Random(seed).sample(pool, n) if n < len(pool) else pool
+    filed = rows if n >= len(pool) else chosen
+    verdicts = judgements()
+    articles: dict[str, str | Path] = {}
+    for row in filed:
+        articles.update(_filing(folder, row))
+    questions = [_financebench_question(row, (folder / "pdfs" / f"{row['doc_name']}.pdf").is_file(), verdicts)
+                 for row in chosen]
+    return Sample("financebench", seed, articles, questions)
+
+
+def judgements() -> dict[str, dict[str, bool]]:
+    """``eval/financebench-judgements.jsonl``: for questions whose gold is not a figure, the answers qa gave
+    and whether each is right, judged by reading it against the gold and its justification (one line each:
+    ``id``, ``answer``, ``right``, ``reason``). An answer not judged yet counts as wrong and is listed."""
+    path = Path(__file__).resolve().parents[2] / "eval" / "financebench-judgements.jsonl"
+    if not path.is_file():
+        return {}
+    table: dict[str, dict[str, bool]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            table.setdefault(row["id"], {})[row["answer"]] = bool(row["right"])
+    return table
+
+
+def _filing(folder: Path, row: dict) -> dict[str, str | Path]:
+    """The question's filing as published, or, when its PDF is missing, its evidence pages as text files."""
+    pdf = folder / "pdfs" / f"{row['doc_name']}.pdf"
+    if pdf.is_file():
+        return {pdf.name: pdf}
+    title = f"{row['company']} {row['doc_name'].replace('_', ' ')}"
+    return {_evidence_page(row["doc_name"], e["evidence_page_num"]): _markdown(
+            f"{title}, page {e['evidence_page_num'] + 1}", "FinanceBench evidence page", e["evidence_text_full_page"])
+            for e in row["evidence"]}
+
+
+def _evidence_page(doc: str, page_from_0: int) -> str:
+    return f"{doc}-page-{page_from_0 + 1:03d}.md"
+
+
+def _financebench_question(row: dict, has_pdf: bool, verdicts: dict[str, dict[str, bool]]) -> Question:
+    sources = [f"{row['doc_name']}.pdf#{e['evidence_page_num'] + 1}" if has_pdf
+               else _evidence_page(row["doc_name"], e["evidence_page_num"]) for e in row["evidence"]]
+    gold = row["answer"].strip()
+    if _FIGURE.match(gold):
+        gold = re.sub(r"(\.\d*?)0+(?=\D*$)", r"\1", gold).replace(".%", "%").rstrip(".")  # "$1577.00" -> "$1577"
+        if scale := _ASKED_SCALE.search(row["question"]):
+            gold += " " + scale[1].lower().rstrip("s")
+        kind = "numeric"
+    else:
+        kind = "judged"
+    return Question(id=row["financebench_id"], question=row["question"], answers=[gold], kind=kind,
+                    sources=list(dict.fromkeys(sources)), category=row["question_type"],
+                    verdicts=verdicts.get(row["financebench_id"], {}))
+
+
+def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise InputError(f"{path} is absent: external sets are read from QA_DATA or ../shared/data")
+    return path.read_text(encoding="utf-8")
 
 
 def _tatqa_question(q: dict, source: str) -> Question:

@@ -13,7 +13,7 @@ from ..api import QA
 from ..errors import InputError
 from . import scorers
 
-KINDS = ("numeric", "figure", "text", "list", "unanswerable")
+KINDS = ("numeric", "figure", "text", "list", "unanswerable", "judged")
 
 
 @dataclass
@@ -26,6 +26,7 @@ class Question:
     note: str = ""
     category: str = ""  # a finer label to report by: "computed", "table", TAT-QA's "arithmetic" or "span"
     rivals: list[str] = field(default_factory=list)  # the wrong options of a comparison question
+    verdicts: dict[str, bool] = field(default_factory=dict)  # kind 'judged': answers given, judged by reading
 
 
 @dataclass
@@ -96,6 +97,7 @@ class Result:
     reciprocal_rank: float | None = None
     citation_precision: float | None = None
     route: str = ""  # how the answer was made (copy, compute, write); empty for a refusal
+    unjudged: bool = False  # kind 'judged': an answer no one has judged yet (scored wrong until judged)
 
     @property
     def answerable(self) -> bool:
@@ -107,12 +109,12 @@ class Result:
 
 def evaluate_one(qa: QA, q: Question) -> Result:
     """Ask one question and score it; retrieval figures score the articles of the top 10 passages."""
-    ranked = [p.path for p in qa.search(q.question, k=10)]
+    ranked = [_place(p) for p in qa.search(q.question, k=10)]
     answer = qa.ask(q.question)
-    cited = [c.path for c in answer.citations]
+    cited = [_place(c) for c in answer.citations]
     result = Result(
         id=q.id, kind=q.kind, category=q.category, question=q.question, gold=q.answers, answer=answer.answer,
-        correct=scorers.score(q.kind, answer.answer, q.answers, answer.refused, q.question, q.rivals),
+        correct=scorers.score(q.kind, answer.answer, q.answers, answer.refused, q.question, q.rivals, q.verdicts),
         refused=answer.refused, refusal=answer.refusal.value if answer.refusal else None,
         refusal_reason=answer.refusal_reason, draft=answer.draft, confidence=answer.confidence,
         calculations=[c.working for c in answer.calculations],
@@ -120,6 +122,7 @@ def evaluate_one(qa: QA, q: Question) -> Result:
         exact_match=scorers.exact_match(answer.answer, q.answers) if q.answers else answer.refused,
         f1=scorers.token_f1(answer.answer, q.answers) if q.answers else float(answer.refused),
         citations=cited, timings=answer.timings, prompt_tokens=answer.prompt_tokens, route=answer.route,
+        unjudged=q.kind == "judged" and not answer.refused and answer.answer.strip() not in q.verdicts,
     )
     if q.sources:
         result.recall_at_1 = scorers.recall_at_k(ranked, q.sources, 1)
@@ -127,6 +130,12 @@ def evaluate_one(qa: QA, q: Question) -> Result:
         result.reciprocal_rank = scorers.reciprocal_rank(ranked, q.sources)
         result.citation_precision = scorers.citation_precision(cited, q.sources)
     return result
+
+
+def _place(found) -> str:
+    """A passage's or citation's file, with ``#page`` for a page of a paged document: a source named with a page
+    ("10k.pdf#60") must be found on that page, one named without it anywhere in the file."""
+    return f"{found.path}#{found.page}" if getattr(found, "page", None) else found.path
 
 
 def run(qa: QA, questions: list[Question], progress: Callable[[Result], None] | None = None) -> list[Result]:
@@ -168,6 +177,7 @@ def summarise(results: list[Result]) -> dict:
         "prompt_tokens_p50": _percentile([r.prompt_tokens for r in results if r.prompt_tokens], 50),
         "refusals": refusal_signals(results),
         "decisions": decisions(results),
+        "unjudged": [r.id for r in results if r.unjudged],
     }
 
 
@@ -208,7 +218,9 @@ def _figure(summary: dict, name: str) -> float:
 
 
 def _accuracy(rows: list[Result]) -> dict:
-    return {"n": len(rows), "correct": sum(r.correct for r in rows),
+    """Right, refused and wrong (answered but not right) among ``rows``, and the share right."""
+    right, refused = sum(r.correct for r in rows), sum(r.refused and not r.correct for r in rows)
+    return {"n": len(rows), "correct": right, "refused": refused, "wrong": len(rows) - right - refused,
             "accuracy": _mean([float(r.correct) for r in rows])}
 
 

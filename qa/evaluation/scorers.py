@@ -110,13 +110,16 @@ def is_refusal(answer: str) -> bool:
 
 
 def score(kind: str, prediction: str, answers: list[str], refused: bool, question: str = "",
-          rivals: list[str] | None = None) -> bool:
+          rivals: list[str] | None = None, verdicts: dict[str, bool] | None = None) -> bool:
     """Correct or not. A refused answerable question is wrong; an unanswerable one is right only if refused.
-    ``rivals`` are the losing options of a comparison question."""
+    ``rivals`` are the losing options of a comparison question; ``verdicts`` the judged answers of a question
+    that no rule can score (an answer not judged yet is wrong)."""
     if kind == "unanswerable":
         return refused
     if refused:
         return False
+    if kind == "judged":
+        return (verdicts or {}).get(prediction.strip(), False)
     if kind == "numeric":
         return score_numeric(prediction, answers, question)
     if kind == "figure":
@@ -129,12 +132,12 @@ def score(kind: str, prediction: str, answers: list[str], refused: bool, questio
 
 
 def recall_at_k(ranked_paths: list[str], gold: list[str], k: int) -> float:
-    """1.0 when a gold article is among the first ``k`` distinct articles."""
-    return float(any(_same_file(p, g) for p in _distinct(ranked_paths)[:k] for g in gold))
+    """1.0 when a gold article (or page, when the gold names pages) is among the first ``k`` distinct ones."""
+    return float(any(_same_file(p, g) for p in _distinct(ranked_paths, gold)[:k] for g in gold))
 
 
 def reciprocal_rank(ranked_paths: list[str], gold: list[str]) -> float:
-    for rank, path in enumerate(_distinct(ranked_paths), start=1):
+    for rank, path in enumerate(_distinct(ranked_paths, gold), start=1):
         if any(_same_file(path, g) for g in gold):
             return 1.0 / rank
     return 0.0
@@ -147,9 +150,14 @@ def citation_precision(cited_paths: list[str], gold: list[str]) -> float | None:
     return sum(any(_same_file(c, g) for g in gold) for c in cited_paths) / len(cited_paths)
 
 
-def _distinct(paths: list[str]) -> list[str]:
-    return list(dict.fromkeys(paths))
+def _distinct(paths: list[str], gold: list[str]) -> list[str]:
+    """Distinct files, or distinct pages ("10k.pdf#60") when a gold names a page."""
+    by_page = any("#" in g for g in gold)
+    return list(dict.fromkeys(p if by_page else p.split("#", 1)[0] for p in paths))
 
 
 def _same_file(path: str, gold: str) -> bool:
+    """``path`` is the gold file, or its page when the gold names one ("10k.pdf#60")."""
+    if "#" not in gold:
+        path = path.split("#", 1)[0]
     return path == gold or path.endswith("/" + gold.lstrip("./"))

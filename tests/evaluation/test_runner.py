@@ -29,7 +29,8 @@ def test_summary_counts_answers_refusals_and_their_signals():
     assert summary["false_refusal_rate"] == pytest.approx(1 / 3, abs=1e-4)
     assert summary["refusal_precision"] == 0.5 and summary["refusal_recall"] == 0.5
     assert summary["refusals"] == {"uncovered": {"refusals": 1, "wrong": 1}, "sentinel": {"refusals": 1, "wrong": 0}}
-    assert summary["by_category"] == {"computed": {"n": 1, "correct": 1, "accuracy": 1.0}}
+    assert summary["by_category"] == {"computed": {"n": 1, "correct": 1, "refused": 0, "wrong": 0, "accuracy": 1.0}}
+    assert summary["by_kind"]["numeric"] == {"n": 2, "correct": 1, "refused": 1, "wrong": 0, "accuracy": 0.5}
     assert summary["decisions"] == {"answered: compute": {"n": 1, "right": 1}, "answered: copy": {"n": 2, "right": 1},
                                     "refused: sentinel": {"n": 1, "right": 1}, "refused: uncovered": {"n": 1, "right": 0}}
     assert summary["recall_at_5"] == 1.0 and summary["latency_p95"] == 8.0

@@ -91,6 +91,22 @@ def test_retrieval_and_citation_metrics():
     assert citation_precision([], ["corpus/a.md"]) is None
 
 
+def test_a_gold_page_is_found_on_that_page_and_a_gold_file_on_any():
+    ranked = ["/s/10k.pdf#12", "/s/10k.pdf#60", "/s/other.pdf#60", "/s/10k.pdf#61"]
+    assert recall_at_k(ranked, ["10k.pdf#60"], 1) == 0.0 and recall_at_k(ranked, ["10k.pdf#60"], 2) == 1.0
+    assert reciprocal_rank(ranked, ["10k.pdf#61"]) == 0.25  # distinct pages
+    assert recall_at_k(ranked, ["other.pdf"], 2) == 1.0  # distinct files: 10k.pdf, then other.pdf
+    assert citation_precision(["/s/10k.pdf#60", "/s/10k.pdf#3"], ["10k.pdf#60"]) == 0.5
+
+
+def test_a_judged_answer_is_right_only_as_judged():
+    verdicts = {"Yes, its quick ratio is 0.96 [1].": True, "No [1].": False}
+    assert score("judged", "Yes, its quick ratio is 0.96 [1].", ["No"], False, verdicts=verdicts)
+    assert not score("judged", "No [1].", ["No"], False, verdicts=verdicts)
+    assert not score("judged", "Something no one judged.", ["No"], False, verdicts=verdicts)
+    assert not score("judged", "The articles don't say.", ["No"], True, verdicts=verdicts)
+
+
 def test_comparison_needs_the_winner_named_first():
     gold, rivals = ["Tencent"], ["Alibaba"]
     assert score("text", "Tencent's cloud revenue grew faster than Alibaba's [1][2].", gold, False, rivals=rivals)
