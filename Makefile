@@ -2,9 +2,14 @@
 VENV ?= .venv
 QUESTION ?= What was Alibaba's net income in the quarter ended December 2024?
 
-.PHONY: setup demo test test-fast bench
+.PHONY: setup setup-test demo test test-fast bench
+## The core: what ingest, search, ask, chat, serve and eval need. EXTRAS adds extras: make setup EXTRAS="scale".
 setup:
-	@scripts/setup
+	@scripts/setup $(EXTRAS)
+
+## The core and every extra (test takes scale, report and small-model), and Chromium: what CI needs.
+setup-test:
+	@scripts/setup test bench
 
 ## Build the index of the bundled corpus and answer a sample question.
 demo: setup
@@ -13,7 +18,7 @@ demo: setup
 
 ## The whole test suite, then the answer-accuracy gates on our own set, SQuAD 2.0 and TAT-QA (what CI runs),
 ## each leaving its report in eval/reports/ as JSON and as a page to open (qa report renders it again).
-test: setup
+test: setup-test
 	$(VENV)/bin/pytest
 	$(VENV)/bin/qa eval --json-out eval/reports/latest.json --html eval/reports/latest.html
 	@if [ -d "$${QA_DATA:-../shared/data}" ]; then \
@@ -22,11 +27,12 @@ test: setup
 	else echo "skipped the SQuAD and TAT-QA gates: $${QA_DATA:-../shared/data} is absent"; fi
 
 ## The speed benchmarks of benchmarks/README.md (about 35 minutes in all; not part of CI).
-bench: setup
+bench:
+	@scripts/setup bench
 	$(VENV)/bin/python benchmarks/ingest.py
 	$(VENV)/bin/python benchmarks/search.py
 	$(VENV)/bin/python benchmarks/answer.py
 
 ## Unit tests only: no local LLM.
-test-fast: setup
+test-fast: setup-test
 	$(VENV)/bin/pytest -m "not slow"
