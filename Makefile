@@ -1,5 +1,7 @@
 # The two commands of the README. Both set up the environment first (idempotent, seconds once done).
-VENV ?= .venv
+VENV ?= $(or $(QA_VENV),.venv)
+# the environment scripts/setup makes is the one the targets run
+export QA_VENV := $(VENV)
 QUESTION ?= What was Alibaba's net income in the quarter ended December 2024?
 
 .PHONY: setup setup-test demo test test-fast bench
