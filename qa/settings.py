@@ -65,6 +65,10 @@ class RetrievalSettings(Group):
     top_k: int = Field(default=5, ge=1, description="Passages returned by search.")
     candidates: int = Field(default=50, ge=1, description="Passages each ranking (dense, BM25) offers to the fusion.")
     rrf_k: int = Field(default=60, ge=0, description="Reciprocal-rank-fusion constant.")
+    filing_preference: float = Field(
+        default=0.05, ge=0, description="Added to the fused score of passages that a question's company and fiscal "
+        "years leave open, when it names a filer of the store: other filers' and other years' filings sink (a fused "
+        "score is at most 2 / (rrf_k + 1)); 0 turns the preference off.")
     context_passages: int = Field(default=4, ge=1, description="Passages retrieved for an answer; their articles are "
                                   "read sentence by sentence.")
     context_articles: int = Field(default=3, ge=1, description="Most articles whose sentences may enter the answer prompt.")

@@ -12,14 +12,19 @@ import re
 
 from ..text.dates import MONTH
 
+_DATE = rf"(?:{MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d|\d{{1,2}}\s+{MONTH}\s+(?:19|20)\d\d)"
+# a two-column cover interleaves its columns: "For the quarterly period ended Commission file June 30, 2022 number"
 _ENDED = re.compile(rf"\bfor\s+the\s+((?:fiscal\s+)?year|quarterly\s+period|quarter|(?:three|six|nine|twelve|3|6|9|12)"
-                    rf"\s+months|half[-\s]year)\s+ended\s+({MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d|\d{{1,2}}\s+{MONTH}"
-                    rf"\s+(?:19|20)\d\d)", re.I)
+                    rf"\s+months|half[-\s]year)\s+ended\s+(?:(?!{MONTH}\s)[A-Za-z]+\s+){{0,3}}?({_DATE})", re.I)
 _NAMED_YEAR = re.compile(r"\b(annual\s+report|interim\s+report|half[-\s]year\s+report|results\s+for)\s+((?:19|20)\d\d)\b",
                          re.I)
 _REGISTRANT = re.compile(r"\(\s*exact\s+name\s+of\s+registrant", re.I)
-_SUFFIX = re.compile(r"\b(?:Inc|Incorporated|Corp|Corporation|Company|plc|PLC|Ltd|Limited|Group|Holdings|N\.V|S\.A|"
+_FILE_NUMBER = re.compile(r"\b(?:number|no\.?)\s*:?\s*\d[\d-]*|_{2,}|\)", re.I)  # what precedes the filer's name
+LEGAL_SUFFIX = re.compile(r"\b(?:Inc|Incorporated|Corp|Corporation|Company|plc|PLC|Ltd|Limited|Group|Holdings|N\.V|S\.A|"
                      r"AG|SE|LLC|L\.P|Co)\b\.?")
+ANY_SUFFIX = re.compile(LEGAL_SUFFIX.pattern, re.I)  # covers write "INC." as often as "Inc."
+_NUMBERED_NAME = re.compile(rf"\bfile\s+(?:number|no\.?)\s*:?\s*\d[\d-]*\s+(?P<name>(?:[\w.&,'-]+\s+){{0,5}}?[\w.&,'-]*?"
+                            rf"(?:{LEGAL_SUFFIX.pattern}))", re.I)
 COVER_CHARS = 4000  # the cover and the first contents page
 
 
@@ -37,11 +42,19 @@ def fiscal_period(text: str) -> str:
 
 
 def company(text: str) -> str:
-    """The filer: the line above "(Exact name of registrant ...)" on a US cover, else the first short line of
-    the opening that ends like a company name ("Harlow Foods plc"); empty when there is none."""
-    lines = [line.strip() for line in text[:COVER_CHARS].split("\n") if line.strip()]
-    for k, line in enumerate(lines):
-        if _REGISTRANT.match(line) and k:
-            return lines[k - 1].strip(" ,")
-    return next((line.strip(" ,") for line in lines[:15] if len(line) <= 60 and _SUFFIX.search(line)
-                 and _SUFFIX.search(line).end() >= len(line.rstrip(" ,")) - 1), "")
+    """The filer: the name just before "(Exact name of registrant ...)" on a US cover, or the name ending like a
+    company's just after its "Commission file number" ("1-3285 3M COMPANY"); else the first short line of the
+    opening that ends like a company name ("Harlow Foods plc"); empty when there is none."""
+    opening = text[:COVER_CHARS]
+    if registrant := _REGISTRANT.search(opening):
+        name = ""
+        for line in reversed([line for line in opening[:registrant.start()].split("\n") if line.strip()][-3:]):
+            name = " ".join(_FILE_NUMBER.split(line)[-1].split() + name.split()).strip(" ,_")
+            if re.search(r"[A-Za-z]", ANY_SUFFIX.sub("", name)):
+                break  # a cover set one word per line ("SQUARE," / "INC."): a suffix alone takes the line above
+        return name if len(name) <= 80 else ""
+    if numbered := _NUMBERED_NAME.search(" ".join(opening.split())):
+        return numbered["name"]
+    lines = [line.strip() for line in opening.split("\n") if line.strip()]
+    return next((line.strip(" ,") for line in lines[:15] if len(line) <= 60 and LEGAL_SUFFIX.search(line)
+                 and LEGAL_SUFFIX.search(line).end() >= len(line.rstrip(" ,")) - 1), "")

@@ -4,7 +4,7 @@ query's names, years and table rows."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -12,6 +12,7 @@ from ..embedding import Embedder
 from ..ingest.tables import ROW_SENTENCE
 from ..settings import RetrievalSettings
 from ..store.filters import Filters
+from . import filings
 from ..store.index import Index, heading
 from ..text.dates import searchable
 from ..text.names import key_terms, years
@@ -66,12 +67,25 @@ def search(index: Index, embedder: Embedder, query: str, settings: RetrievalSett
     if len(index) == 0 or k <= 0:
         return Found(query, None, [])
     query_vector = embedder.encode([query])[0]
-    ranked = index.ranked(query_vector, bm25_tokens([query], as_ids=False)[0], settings.candidates,
-                          filters or None, settings.rrf_k, mode)
+    words = bm25_tokens([query], as_ids=False)[0]
+    ranked = index.ranked(query_vector, words, settings.candidates, filters or None, settings.rrf_k, mode)
+    if settings.filing_preference and (paths := filings.open_to(index.catalog(), query)):
+        within = index.ranked(query_vector, words, settings.candidates, replace(filters or Filters(), paths=paths),
+                              settings.rrf_k, mode)
+        ranked = prefer_filings(within, ranked, settings.filing_preference)
     fused = prefer_rows(index, query, prefer_named(index, query, ranked))[:k]
     similarities = index.similarities([i for i, _ in fused], query_vector)
     return Found(query, query_vector, [passage_from_chunk(index, rank, chunk_id, score, float(sim))
                                        for rank, ((chunk_id, score), sim) in enumerate(zip(fused, similarities), 1)])
+
+
+def prefer_filings(within: list[tuple[int, float]], ranked: list[tuple[int, float]], bonus: float
+                   ) -> list[tuple[int, float]]:
+    """The ranking of the articles the question's company and years leave open (``within``, see
+    ``qa.retrieval.filings``), each score raised by ``bonus``, then the rest of the store's ranking: a bonus above
+    any RRF score keeps them ahead of the lifts that follow."""
+    first = {chunk_id for chunk_id, _ in within}
+    return [(chunk_id, score + bonus) for chunk_id, score in within] + [x for x in ranked if x[0] not in first]
 
 
 def prefer_named(index: Index, query: str, fused: list[tuple[int, float]], weight: float = 0.02,

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import astuple, dataclass, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -52,6 +53,14 @@ class Chunk:
     def searchable(self) -> str:
         """Heading, date and text as search and the checks read them."""
         return searchable(self.heading, self.date, self.text)
+
+
+class Described(NamedTuple):
+    """What an article says about itself: its title, and a filing's company and period from its cover."""
+
+    title: str
+    company: str
+    period: str
 
 
 def heading(title: str, company: str, period: str) -> str:
@@ -111,6 +120,7 @@ class ChunkStore:
         self._local = threading.local()
         self._length = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
         self._get = lru_cache(maxsize=4096)(self._fetch)
+        self._catalog: dict[str, Described] | None = None
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -150,11 +160,23 @@ class ChunkStore:
         return {path: {"sha256": sha256, "title": title}
                 for path, sha256, title in self._db.execute("SELECT path, sha256, title FROM files")}
 
+    def catalog(self) -> dict[str, Described]:
+        """Each article's title, company and period by path: what a question's company and years are matched
+        against (``qa.retrieval.filings``). Read once: a generation never changes."""
+        if self._catalog is None:
+            self._catalog = {path: Described(title, company, period) for path, title, company, period in
+                             self._db.execute("SELECT path, title, company, period FROM chunks GROUP BY path")}
+        return self._catalog
+
     def allowed(self, slots: int, source: str | None = None, date_from: str | None = None,
-                date_to: str | None = None, title: str | None = None, company: str | None = None) -> np.ndarray:
+                date_to: str | None = None, title: str | None = None, company: str | None = None,
+                paths: tuple[str, ...] = ()) -> np.ndarray:
         """A boolean mask over the ``slots`` ids: True where a live passage passes every given filter (source
-        equal, dates inclusive, title and company containing the text; all without regard to case)."""
+        equal, dates inclusive, title and company containing the text; all without regard to case; the article
+        one of ``paths``)."""
         where, values = [], []
+        if paths:
+            where.append(f"path IN ({', '.join('?' * len(paths))})"), values.extend(paths)
         if source:
             where.append("casefold(source) = ?"), values.append(source.casefold())
         if date_from:

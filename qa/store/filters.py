@@ -21,6 +21,7 @@ class Filters:
     date_to: str | None = None
     title: str | None = None
     company: str | None = None  # part of a filing's filer name, as read from its cover
+    paths: tuple[str, ...] = ()  # only these articles (search's preference for the filings a question names)
 
     def __post_init__(self):
         """A date that is no date ('notadate', '2025-02-30') is the user's mistake, not an empty result."""
@@ -33,11 +34,13 @@ class Filters:
                     raise InputError(str(exc)) from None
 
     def __bool__(self) -> bool:
-        return any((self.source, self.date_from, self.date_to, self.title, self.company))
+        return any((self.source, self.date_from, self.date_to, self.title, self.company, self.paths))
 
     def expression(self) -> str:
         """The filters as a Milvus boolean expression over the store's case-folded ``*_key`` fields."""
         terms = []
+        if self.paths:
+            terms.append(f"path in [{', '.join(map(_literal, self.paths))}]")
         if self.source:
             terms.append(f"source_key == {_literal(self.source.casefold())}")
         if self.date_from:

@@ -34,7 +34,7 @@ import numpy as np
 from ..errors import IndexStateError
 from . import lexical
 from .chunks import FILE_NAME as CHUNKS_FILE
-from .chunks import Chunk, ChunkStore, heading  # noqa: F401  (Chunk and heading: the store's record type)
+from .chunks import Chunk, ChunkStore, Described, heading  # noqa: F401  (Chunk and heading: the store's record type)
 from .chunks import update as update_chunks
 from .chunks import write as write_chunks
 from .filters import Filters, fuse
@@ -148,7 +148,7 @@ class Index:
         allowed = None
         if filters:
             allowed = self.allowed(source=filters.source, date_from=filters.date_from, date_to=filters.date_to,
-                                   title=filters.title, company=filters.company)
+                                   title=filters.title, company=filters.company, paths=filters.paths)
             if not allowed.any():
                 return []
         rankings = []
@@ -157,6 +157,9 @@ class Index:
         if mode in ("hybrid", "bm25"):
             rankings.append(self.bm25_search(words, n, allowed))
         return fuse(rankings, rrf_k)
+
+    def catalog(self) -> dict[str, Described]:
+        return self.chunks.catalog()
 
     def allowed(self, **filters) -> np.ndarray:
         """A boolean mask over the slots: True for a live passage passing every filter (ChunkStore.allowed)."""

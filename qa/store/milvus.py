@@ -29,7 +29,7 @@ import numpy as np
 
 from ..errors import IndexStateError, InputError
 from ..extras import require
-from .chunks import Chunk
+from .chunks import Chunk, Described
 from .filters import Filters
 from ..text.words import bm25_tokens
 
@@ -119,6 +119,11 @@ class MilvusStore:
 
     def chunk_ids(self, path: str) -> list[int]:
         return self.chunks.ids_of(path)
+
+    def catalog(self) -> dict[str, Described]:
+        """Each article's title, company and period by path, as ``Index.catalog``."""
+        return {row["path"]: Described(row["title"], row["company"], row["period"])
+                for row in self.query("ordinal == 0", ["path", "title", "company", "period"])}
 
     def ranked(self, query_vector: np.ndarray, words: list[str], n: int, filters: Filters | None, rrf_k: int,
                mode: str = "hybrid") -> list[tuple[int, float]]:

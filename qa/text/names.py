@@ -30,8 +30,12 @@ def names(text: str) -> set[str]:
     return {w for w in words if w not in COMMON_CAPITALISED}
 
 
+_YEAR = re.compile(r"\b(?:FY|fiscal\s+(?:year\s+)?)?((?:19|20)\d\d)\b|\bFY\s?'?(\d\d)\b", re.I)
+
+
 def years(text: str) -> set[str]:
-    return set(re.findall(r"\b(?:19|20)\d\d\b", text))
+    """The years ``text`` names, fiscal ones too: "2024", "FY2018" and "FY22" (2022)."""
+    return {full or "20" + short for full, short in _YEAR.findall(text)}
 
 
 def key_terms(question: str) -> set[str]:

@@ -24,6 +24,17 @@ Delaware 12-3456789"""
     ("Harlow Foods plc\nAnnual Report 2024\nOur year in brief", "Harlow Foods plc", "annual report 2024"),
     ("Kestrel Mining Group\nInterim results for the six months ended 30 June 2024", "Kestrel Mining Group",
      "six months ended 30 June 2024"),
+    # the layouts of real covers: a name after the file number with no "Exact name" line, one word per line,
+    # rules of underscores, and two columns interleaved
+    ("For the fiscal year ended December 31, 2018 Commission file number 1-3285 4K COMPANY State of Incorporation: "
+     "Delaware", "4K COMPANY", "fiscal year ended December 31, 2018"),
+    ("For\nthe\nfiscal\nyear\nended\nDecember\n31,\n2016\nCommission File Number 001-37622\nSQUARELY,\nINC.\n"
+     "(Exact name of registrant as specified in its charter)", "SQUARELY, INC.", "fiscal year ended December 31, 2016"),
+    ("Commission File Number: 001-35727\n______________ Reelflix, Inc.\n(Exact name of Registrant as specified)", "Reelflix, Inc.",
+     ""),
+    ("For the quarterly period ended Commission file\nJune 30, 2022 number 1-5805\nOakbridge Chase & Co.\n"
+     "(Exact name of registrant as specified in its charter)", "Oakbridge Chase & Co.",
+     "quarterly period ended June 30, 2022"),
     ("Our revenue grew 8% in fiscal 2022.\nYears ended December 31, 2022 2021\nTotal revenue 1,020 980", "", ""),
     ("Stocks rose on Tuesday as traders weighed the Fed's next move.\nOil fell 2%.", "", ""),
 ])
