@@ -137,6 +137,9 @@ _COLUMN_PERIOD = re.compile(rf"\b{MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d\b|(?:FY\s
 _SECTION_LINE = re.compile(r"^[A-Z][^.!?\d]{1,60}:?$")
 _CURRENCY_GAP = re.compile(r"([$€£¥])\s+(?=[\d(])")
 MIN_TEXT_ROWS = 3
+# A statement's column header ("(Millions) 2018 2017 2016") heads every block of rows below it on its page, and
+# a line of prose ("Adjustments to reconcile net income ...") can split the rows into several blocks.
+HEADER_REACH = 40
 
 
 def text_layout(text: str) -> str:
@@ -149,13 +152,20 @@ def text_layout(text: str) -> str:
             out.append(source[i])
             i += 1
             continue
-        above = [line for line in out[-4:] if line]
-        header = next((periods for line in reversed(above) if len(periods := _periods(line)) == width), None)
-        units = next((line for line in reversed(above) if _UNITS.fullmatch(line)), "")
+        above = [line for line in out[-HEADER_REACH:] if line]
+        heading = next((line for line in reversed(above) if len(_periods(line)) == width), "")
+        header = _periods(heading) or None
+        units = next((line for line in reversed(above[-4:]) if _UNITS.fullmatch(line)), "") or _units_of(heading)
         grid = ([["", *header]] if header else []) + [_text_row(line, width) for line in source[i:end]]
         out += lines(_assemble(grid, int(bool(header)), "", units))
         i = end
     return "\n".join(out)
+
+
+def _units_of(heading: str) -> str:
+    """The units a column header states beside its periods ("(Millions) 2018 2017 2016")."""
+    rest = " ".join(_COLUMN_PERIOD.sub(" ", heading).split())
+    return rest if rest and _UNITS.fullmatch(rest) else ""
 
 
 def _figure_run(source: list[str], start: int) -> tuple[int | None, int]:

@@ -269,3 +269,15 @@ def test_columns_named_by_dates_and_short_runs_left_alone():
     assert tables.text_layout(two_rows) == two_rows
     years_only = "Founded 1998 2001\nMerged 2004 2009\nListed 2011 2015"
     assert tables.text_layout(years_only) == years_only
+
+
+@pytest.mark.unit
+def test_a_statement_header_names_every_block_of_rows_below_it_with_its_units():
+    text = ("Consolidated Statement of Cash Flows\n(Millions) 2018 2017 2016\nCash Flows from Operating Activities\n"
+            "Net income $5,363 $4,869 $5,058\n"
+            "Adjustments to reconcile net income including noncontrolling interest to net cash from operations, a long line\n"
+            "provided by operating activities\nDepreciation 1,488 1,544 1,474\nDeferred taxes (57) 107 7\n"
+            "Other net 120 256 76\nPurchases of PP&E (1,577) (1,373) (1,420)")
+    lines = tables.text_layout(text).split("\n")
+    assert "Purchases of PP&E (Millions): 2018 is (1,577); 2017 is (1,373); 2016 is (1,420)." in lines
+    assert "Depreciation (Millions): 2018 is 1,488; 2017 is 1,544; 2016 is 1,474." in lines
