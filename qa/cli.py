@@ -258,8 +258,9 @@ def eval_command(
                                                   "(default: one per corpus folder under ~/.qa).")] = None,
     external: Annotated[Optional[str], typer.Option(
         "--external", help="Instead of the own set, a seeded sample of a public set this team did not write: "
-        "squad (SQuAD 2.0, half unanswerable) or tatqa (TAT-QA span and arithmetic questions), read from QA_DATA or "
-        "../shared/data.")] = None,
+        "squad (SQuAD 2.0, half unanswerable), tatqa (TAT-QA span and arithmetic questions) or financebench "
+        "(FinanceBench from its filings' PDFs; --seed 1 its tuning companies, 2 its reporting ones, 0 all), read from "
+        "QA_DATA or ../shared/data.")] = None,
     n: Annotated[Optional[int], typer.Option("--n", help="Questions in the external sample (default: config).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed of the external sample (default: config).")] = None,
     html: HtmlOpt = None, against: AgainstOpt = None,
@@ -280,7 +281,7 @@ def eval_command(
 
         defaults = cfg.external.get(external, {})
         sample = sets.load(external, n or defaults.get("n", 100), defaults.get("seed", 1) if seed is None else seed)
-        corpus = sample.write(settings.index.home / "external" / f"{sample.name}-{sample.seed}-{len(sample.questions)}")
+        corpus = sample.write(settings.index.home / "external" / sample.folder)
         questions, thresholds = sample.questions, defaults.get("thresholds", {})
         index = index or settings.index.home / f"eval-{corpus.name}-index"
     else:

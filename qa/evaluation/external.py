@@ -33,6 +33,12 @@ class Sample:
     seed: int
     articles: dict[str, str | Path]
     questions: list[Question]
+    shared: bool = False  # every sample of the set reads the same articles (one store for all of them)
+
+    @property
+    def folder(self) -> str:
+        """The folder (and so the index) the sample's articles go to: one per sample, or one per set when shared."""
+        return f"{self.name}-all" if self.shared else f"{self.name}-{self.seed}-{len(self.questions)}"
 
     def write(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
@@ -128,7 +134,7 @@ def financebench(n: int, seed: int) -> Sample:
         articles.update(_filing(folder, row))
     questions = [_financebench_question(row, (folder / "pdfs" / f"{row['doc_name']}.pdf").is_file(), verdicts)
                  for row in chosen]
-    return Sample("financebench", seed, articles, questions)
+    return Sample("financebench", seed, articles, questions, shared=filed is rows)
 
 
 def judgements() -> dict[str, dict[str, bool]]:

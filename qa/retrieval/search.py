@@ -120,16 +120,19 @@ def prefer_rows(index: Index, query: str, fused: list[tuple[int, float]]) -> lis
     row, "<label> (<units>): <column> is <figure>; ..." (``qa.ingest.tables``), so a row can be matched: a
     passage holds the asked row when at least half its label's words are words of the query (its names and
     years aside: a row labelled "Group" is no answer about "Alibaba's Cloud Intelligence Group") and, when the
-    query names a year, a column names it too. Such passages take the best places their document holds in the
-    ranking, in their own order; documents keep their places, so which article answers is still the rankings'
-    and ``prefer_named``'s call. A document is a filing's company and period where its cover states both (a
+    query names a year, a column names it too; or, when the query names a primary statement ("the balance
+    sheet"), a passage carries that statement's title (``STATEMENTS``). Such passages take the best places their
+    document holds in the ranking, in their own order; documents keep their places, so which article answers is
+    still the rankings' and ``prefer_named``'s call. A document is a filing's company and period where its cover states both (a
     filing split into several files), else its file.
     """
     asked = content_words(query) - content_words(" ".join(key_terms(query)))
-    if not asked:
+    statements = [title for name, title in STATEMENTS if name.search(query)]
+    if not asked and not statements:
         return fused
     wanted_years = years(query)
-    holds = [_holds_row(index.chunks[chunk_id].text, asked, wanted_years) for chunk_id, _ in fused]
+    holds = [_holds_row(text := index.chunks[chunk_id].text, asked, wanted_years)
+             or any(title.search(text) for title in statements) for chunk_id, _ in fused]
     places: dict[tuple, list[int]] = {}
     for position, (chunk_id, _) in enumerate(fused):
         places.setdefault(_document(index.chunks[chunk_id]), []).append(position)
@@ -139,6 +142,19 @@ def prefer_rows(index: Index, query: str, fused: list[tuple[int, float]]) -> lis
         for place, member in zip(positions, members):
             reordered[place] = (fused[member][0], fused[place][1])
     return reordered
+
+
+# The primary statements by the names a question gives them, each with the title its page carries ("Consolidated
+# Statement of Cash Flow s", as PDF text sometimes splits a word). A question that names one ("based on the cash
+# flow statement") is answered from that page, which holds the figures and little prose to rank it by.
+STATEMENTS = [(re.compile(asked, re.I), re.compile(title, re.I)) for asked, title in (
+    (r"\bcash[\s-]+flows?\s+statements?|\bstatements?\s+of\s+cash\s+flows?",
+     r"\bstatements?\s+of\s+(?:consolidated\s+)?cash\s+flow\s?s?\b"),
+    (r"\bbalance\s+sheets?|\bstatements?\s+of\s+financial\s+position",
+     r"\bbalance\s+shee\s?ts?\b|\bstatements?\s+of\s+(?:consolidated\s+)?financial\s+position"),
+    (r"\bincome\s+statements?|\bstatements?\s+of\s+(?:income|operations|earnings)|\bP&L\b|\bprofit\s+and\s+loss",
+     r"\bstatements?\s+of\s+(?:consolidated\s+)?(?:income|operations|earnings)\b|\bincome\s+statements?\b"),
+)]
 
 
 def _holds_row(text: str, asked: set[str], wanted_years: set[str]) -> bool:

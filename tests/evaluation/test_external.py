@@ -51,3 +51,8 @@ def test_a_small_financebench_sample_reads_only_its_own_filings(data):
     assert len(sample.questions) == 2
     cited = {q.sources[0].split("#")[0].split("-page-")[0].removesuffix(".pdf") for q in sample.questions}
     assert {name.split("-page-")[0].removesuffix(".pdf").removesuffix(".md") for name in sample.articles} == cited
+
+
+def test_full_financebench_samples_share_one_store_and_small_ones_have_their_own(data):
+    assert external.load("financebench", 99, 1).folder == external.load("financebench", 99, 2).folder
+    assert external.load("financebench", 2, 0).folder == "financebench-0-2"

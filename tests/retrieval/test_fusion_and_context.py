@@ -120,3 +120,18 @@ def test_within_a_document_the_asked_row_comes_first_and_documents_keep_their_pl
     lifted = prefer_rows(index, "What was Acme Group's total revenue in fiscal 2024?", fused)
     assert lifted == [(1, 0.04), (3, 0.03), (0, 0.02), (2, 0.01)]  # another year's row is no answer; "Group" a name
     assert prefer_rows(index, "Who founded Acme?", fused) == fused
+
+
+def test_a_named_statement_s_page_comes_first_within_its_document(tmp_path):
+    texts = ["Capital spending rose as we built two plants; see the discussion of liquidity.",
+             "Brightwater Tools Consolidated Statement of Cash Flow s Years ended December 31\n"
+             "Purchases of property, plant and equipment (Millions): 2018 is (1,577); 2017 is (1,373).",
+             "Consolidated Balance Sheet At December 31\nTotal current liabilities (Millions): 2018 is 7,244."]
+    chunks = [Chunk(path="bt.pdf", title="Form 10-K", date="", source="", url="", ordinal=i, text=t)
+              for i, t in enumerate(texts)]
+    publish(tmp_path, chunks, WordEmbedder().encode(texts),
+            {"format": FORMAT_VERSION, "embedder": {"name": "words", "dim": DIM}, "files": {}})
+    index, fused = Index.open(tmp_path), [(0, 0.04), (2, 0.03), (1, 0.02)]
+    question = "What is the FY2018 capital expenditure? Rely on the details shown in the cash flow statement."
+    assert [i for i, _ in prefer_rows(index, question, fused)] == [1, 0, 2]
+    assert [i for i, _ in prefer_rows(index, "Based on the balance sheet, what is the quick ratio?", fused)] == [2, 0, 1]
