@@ -27,6 +27,10 @@ test: setup-test
 		$(VENV)/bin/qa eval --external squad --json-out eval/reports/squad.json --html eval/reports/squad.html && \
 		$(VENV)/bin/qa eval --external tatqa --json-out eval/reports/tatqa.json --html eval/reports/tatqa.html; \
 	else echo "skipped the SQuAD and TAT-QA gates: $${QA_DATA:-../shared/data} is absent"; fi
+	@if [ -d "$${QA_DATA:-../shared/data}/financebench" ]; then \
+		$(VENV)/bin/qa eval --external financebench --json-out eval/reports/financebench.json \
+			--html eval/reports/financebench.html; \
+	else echo "skipped the FinanceBench gate: $${QA_DATA:-../shared/data}/financebench is absent"; fi
 
 ## The speed benchmarks of benchmarks/README.md (about 35 minutes in all; not part of CI).
 bench:
