@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .runner import Question
+from .scorers import judged_as
 
 SETS = ("squad", "tatqa", "financebench")
 _FIGURE = re.compile(r"^[$€£(\-−]*\d[\d,]*(\.\d+)?\)?%?$")
@@ -148,7 +149,7 @@ def judgements() -> dict[str, dict[str, bool]]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            table.setdefault(row["id"], {})[row["answer"]] = bool(row["right"])
+            table.setdefault(row["id"], {})[judged_as(row["answer"])] = bool(row["right"])
     return table
 
 

@@ -122,7 +122,7 @@ def evaluate_one(qa: QA, q: Question) -> Result:
         exact_match=scorers.exact_match(answer.answer, q.answers) if q.answers else answer.refused,
         f1=scorers.token_f1(answer.answer, q.answers) if q.answers else float(answer.refused),
         citations=cited, timings=answer.timings, prompt_tokens=answer.prompt_tokens, route=answer.route,
-        unjudged=q.kind == "judged" and not answer.refused and answer.answer.strip() not in q.verdicts,
+        unjudged=q.kind == "judged" and not answer.refused and scorers.judged_as(answer.answer) not in q.verdicts,
     )
     if q.sources:
         result.recall_at_1 = scorers.recall_at_k(ranked, q.sources, 1)

@@ -119,7 +119,7 @@ def score(kind: str, prediction: str, answers: list[str], refused: bool, questio
     if refused:
         return False
     if kind == "judged":
-        return (verdicts or {}).get(prediction.strip(), False)
+        return (verdicts or {}).get(judged_as(prediction), False)
     if kind == "numeric":
         return score_numeric(prediction, answers, question)
     if kind == "figure":
@@ -129,6 +129,11 @@ def score(kind: str, prediction: str, answers: list[str], refused: bool, questio
     if rivals:
         return score_choice(prediction, answers, rivals)
     return score_text(prediction, answers)
+
+
+def judged_as(answer: str) -> str:
+    """An answer as its judgement is filed: without citations or spacing, which vary between runs."""
+    return " ".join(strip_citations(answer).split())
 
 
 def recall_at_k(ranked_paths: list[str], gold: list[str], k: int) -> float:

@@ -6,6 +6,7 @@ from qa.evaluation.scorers import (
     citation_precision,
     contains,
     is_refusal,
+    judged_as,
     recall_at_k,
     reciprocal_rank,
     score,
@@ -100,8 +101,8 @@ def test_a_gold_page_is_found_on_that_page_and_a_gold_file_on_any():
 
 
 def test_a_judged_answer_is_right_only_as_judged():
-    verdicts = {"Yes, its quick ratio is 0.96 [1].": True, "No [1].": False}
-    assert score("judged", "Yes, its quick ratio is 0.96 [1].", ["No"], False, verdicts=verdicts)
+    verdicts = {judged_as("Yes, its quick ratio is 0.96 [1]."): True, judged_as("No [1]."): False}
+    assert score("judged", "Yes, its quick ratio is 0.96 [1][2].", ["No"], False, verdicts=verdicts)
     assert not score("judged", "No [1].", ["No"], False, verdicts=verdicts)
     assert not score("judged", "Something no one judged.", ["No"], False, verdicts=verdicts)
     assert not score("judged", "The articles don't say.", ["No"], True, verdicts=verdicts)
