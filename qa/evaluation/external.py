@@ -68,10 +68,14 @@ def load(name: str, n: int, seed: int) -> Sample:
 
 
 def _read(file: str):
+    return json.loads(_read_text(file))
+
+
+def _read_text(file: str) -> str:
     path = data_dir() / file
     if not path.is_file():
         raise InputError(f"{path} is absent: external sets are read from QA_DATA or ../shared/data")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return path.read_text(encoding="utf-8")
 
 
 def squad(n: int, seed: int) -> Sample:
@@ -107,7 +111,7 @@ def tatqa(n: int, seed: int) -> Sample:
     return Sample("tatqa", seed, articles, [_tatqa_question(q, f"report-{i:03d}.md") for i, _, q in chosen])
 
 
-FINANCEBENCH_SPLITS = {1: "tuning", 2: "reporting"}
+FINANCEBENCH_HALVES = (1, 2)  # the seeds of the tuning and the reporting companies
 _ASKED_SCALE = re.compile(r"\b(?:in|of)\s+(?:USD\s+)?(thousands|millions|billions)\b", re.I)
 
 
@@ -123,9 +127,9 @@ def financebench(n: int, seed: int) -> Sample:
     'numeric', in the scale the question asks for); the others are judged by reading (kind 'judged', see
     ``judgements``). ``category`` is the question's ``question_type``."""
     folder = data_dir() / "financebench"
-    rows = [json.loads(line) for line in _read_text(folder / "questions.jsonl").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in _read_text("financebench/questions.jsonl").splitlines() if line.strip()]
     companies = sorted({row["company"].lower() for row in rows})
-    half = set(companies[seed - 1::2]) if seed in FINANCEBENCH_SPLITS else set(companies)
+    half = set(companies[seed - 1::2]) if seed in FINANCEBENCH_HALVES else set(companies)
     pool = sorted((row for row in rows if row["company"].lower() in half), key=lambda row: row["financebench_id"])
     chosen = random.Random(seed).sample(pool, n) if n < len(pool) else pool
     filed = rows if n >= len(pool) else chosen
@@ -182,12 +186,6 @@ def _financebench_question(row: dict, has_pdf: bool, verdicts: dict[str, dict[st
     return Question(id=row["financebench_id"], question=row["question"], answers=[gold], kind=kind,
                     sources=list(dict.fromkeys(sources)), category=row["question_type"],
                     verdicts=verdicts.get(row["financebench_id"], {}))
-
-
-def _read_text(path: Path) -> str:
-    if not path.is_file():
-        raise InputError(f"{path} is absent: external sets are read from QA_DATA or ../shared/data")
-    return path.read_text(encoding="utf-8")
 
 
 def _tatqa_question(q: dict, source: str) -> Question:

@@ -144,7 +144,7 @@ def _gate(summary: dict, thresholds: dict[str, float]) -> str:
     ``runner.failures`` reads it, so the page and the exit code cannot disagree."""
     if not thresholds:
         return "<p>This report records no thresholds.</p>"
-    figures = {name: runner._figure(summary, name) for name in thresholds}
+    figures = {name: runner.figure(summary, name) for name in thresholds}
     rows = [(name, _pct(figures[name]), f"≥ {_pct(limit)}", _verdict(figures[name] >= limit))
             for name, limit in thresholds.items()]
     overall = f"<p>The gate {_verdict(not runner.failures(summary, thresholds))}.</p>"

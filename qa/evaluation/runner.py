@@ -208,11 +208,11 @@ def refusal_signals(results: list[Result]) -> dict[str, dict[str, int]]:
 def failures(summary: dict, thresholds: dict[str, float]) -> list[str]:
     """Thresholds the summary falls short of, as readable lines; empty when the gate passes. A threshold names
     a summary figure ("answerable_accuracy") or a category's accuracy ("arithmetic_accuracy")."""
-    figures = {name: _figure(summary, name) for name in thresholds}
+    figures = {name: figure(summary, name) for name in thresholds}
     return [f"{name} {figures[name]:.3f} < {limit:.3f}" for name, limit in thresholds.items() if figures[name] < limit]
 
 
-def _figure(summary: dict, name: str) -> float:
+def figure(summary: dict, name: str) -> float:
     category = summary["by_category"].get(name.removesuffix("_accuracy"), {})
     return summary.get(name) or category.get("accuracy") or 0.0
 
