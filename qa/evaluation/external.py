@@ -143,10 +143,10 @@ def financebench(n: int, seed: int) -> Sample:
 
 
 def judgements() -> dict[str, dict[str, bool]]:
-    """``eval/financebench-judgements.jsonl``: for questions whose gold is not a figure, the answers qa gave
+    """``eval/judgements/financebench.jsonl``: for questions whose gold is not a figure, the answers qa gave
     and whether each is right, judged by reading it against the gold and its justification (one line each:
     ``id``, ``answer``, ``right``, ``reason``). An answer not judged yet counts as wrong and is listed."""
-    path = Path(__file__).resolve().parents[2] / "eval" / "financebench-judgements.jsonl"
+    path = Path(__file__).resolve().parents[2] / "eval" / "judgements" / "financebench.jsonl"
     if not path.is_file():
         return {}
     table: dict[str, dict[str, bool]] = {}

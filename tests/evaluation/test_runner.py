@@ -47,3 +47,11 @@ def test_a_question_file_with_a_bad_line_names_it(tmp_path):
                     '{"id": "b", "question": "Q?", "answers": [], "kind": "guess", "sources": []}\n')
     with pytest.raises(InputError, match="set.jsonl:2: kind must be one of"):
         load_questions([path])
+
+
+def test_every_jsonl_beside_the_eval_config_is_a_question_set():
+    """`qa eval` with no files reads eval/*.jsonl: anything else kept there (judgements) would break the gate."""
+    from pathlib import Path
+
+    config = Path(__file__).resolve().parents[2] / "eval" / "config.toml"
+    assert len(load_questions(sorted(config.parent.glob("*.jsonl")))) >= 100
