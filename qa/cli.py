@@ -525,7 +525,7 @@ def run_server(app_, listener) -> None:
 @user_errors
 def settings_command(json_output: JsonOpt = False):
     """List every setting: its value here (after --settings, the environment and the options) and what it does."""
-    settings, defaults = Chosen.settings().flat(), Settings().flat()
+    settings, defaults = Chosen.settings().flat(), Settings.defaults().flat()
     rows = {dotted: {"value": value, "default": defaults[dotted], "env": env_name(name, field),
                      "description": field.description}
             for (dotted, value), (_, name, field) in zip(settings.items(), Settings.fields())}

@@ -2,28 +2,30 @@
 
 ``Settings`` holds four groups: ``index`` (where and how articles are stored), ``retrieval`` (which passages and
 sentences reach the model), ``answer`` (when to refuse, how long to answer) and ``llm`` (which model, how it
-runs). It is the one source of every default. Each field can be set, in rising priority:
+runs). It is the one source of every default. pydantic-settings reads its sources, and one precedence rule holds
+for every field: **explicit values > environment > preset file > defaults**.
 
-- in a preset file, ``qa --settings FILE`` (TOML, one table per group: ``[retrieval]`` then ``top_k = 8``);
-- in the environment, as ``QA_<FIELD>`` (``QA_TOP_K=8``; field names are unique across groups, so the
-  variables stay flat, and the index folder and the LLM spec keep their short names ``QA_INDEX`` and
-  ``QA_LLM``);
-- on the command line, by the options these fields generate (``qa --retrieval.top_k 8 ask ...``).
+- A preset file, ``qa --settings FILE`` (TOML, one table per group: ``[retrieval]`` then ``top_k = 8``).
+- The environment, as ``QA_<FIELD>`` (``QA_TOP_K=8``). Field names are unique across groups, so the
+  variables stay flat; the index folder and the LLM spec keep their short names ``QA_INDEX`` and ``QA_LLM``.
+- Explicit values: the options these fields generate on the command line (``qa --retrieval.top_k 8 ask ...``),
+  or ``Settings.load(values=...)`` and ``QA(...)`` in Python.
 
 ``qa settings`` lists every field with its value, default and description.
 """
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic.fields import FieldInfo
+from pydantic_settings import (BaseSettings, EnvSettingsSource, InitSettingsSource, PydanticBaseSettingsSource,
+                               SettingsConfigDict, TomlConfigSettingsSource)
 
 from .errors import InputError
 
@@ -104,16 +106,23 @@ class LLMSettings(Group):
     threads: int | None = Field(default=None, ge=1, description="CPU threads for the local model (default: all cores).")
 
 
-class Settings(BaseModel):
-    """Every tunable of qa, by group. ``Settings()`` is the defaults; ``Settings.load()`` adds a preset file,
-    the environment and explicit values on top."""
+class Settings(BaseSettings):
+    """Every tunable of qa, by group. ``Settings()`` is the defaults under the environment; ``Settings.load()``
+    adds a preset file below the environment and explicit values above it; ``Settings.defaults()`` reads
+    neither."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = SettingsConfigDict(extra="forbid")
 
     index: IndexSettings = Field(default_factory=IndexSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   **_: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only our flat ``QA_<FIELD>`` variables: no nested ``QA_RETRIEVAL`` JSON, no .env file, no secrets."""
+        return init_settings, FlatEnvironment(settings_cls)
 
     @classmethod
     def fields(cls) -> Iterator[tuple[str, str, FieldInfo]]:
@@ -123,35 +132,29 @@ class Settings(BaseModel):
                 yield group, name, field
 
     @classmethod
-    def load(cls, preset: Path | None = None, values: Mapping[str, object] | None = None,
-             environ: Mapping[str, str] | None = None) -> "Settings":
+    def load(cls, preset: Path | None = None, values: Mapping[str, object] | None = None) -> "Settings":
         """Defaults, under a preset file (TOML), under the environment, under ``values`` ({"retrieval.top_k": 8}).
         A bad file, name or value is an ``InputError`` naming it."""
-        layers = {group: {} for group in cls.model_fields}
-        for group, table in _read_preset(preset).items():
-            layers[group].update(table)
-        environ = os.environ if environ is None else environ
-        for group, name, field in cls.fields():
-            if env_name(name, field) in environ:
-                layers[group][name] = environ[env_name(name, field)]
-        for dotted, value in (values or {}).items():
-            group, _, name = dotted.partition(".")
-            if group not in layers or name not in cls.model_fields[group].annotation.model_fields:
-                raise InputError(f"unknown setting {dotted!r}; 'qa settings' lists them")
-            layers[group][name] = value
+        explicit = _grouped(values or {})
+        sources = [InitSettingsSource(cls, init_kwargs=explicit), FlatEnvironment(cls)]
+        if preset is not None:
+            _check_preset(Path(preset))
+            sources.append(TomlConfigSettingsSource(cls, toml_file=Path(preset)))
         with _one_line_errors():
-            return cls(**layers)
+            return cls(_build_sources=(tuple(sources), explicit))
+
+    @classmethod
+    def defaults(cls) -> "Settings":
+        """Every field at its default, whatever the environment says."""
+        return cls(_build_sources=((), {}))
 
     def updated(self, values: Mapping[str, object]) -> "Settings":
         """A copy with some fields changed ({"llm.spec": "openai"}); this object stays as it was."""
         layers = self.model_dump()
-        for dotted, value in values.items():
-            group, _, name = dotted.partition(".")
-            if group not in layers or name not in layers[group]:
-                raise InputError(f"unknown setting {dotted!r}; 'qa settings' lists them")
-            layers[group][name] = value
-        with _one_line_errors():
-            return type(self)(**layers)
+        for group, table in _grouped(values).items():
+            layers[group].update(table)
+        with _one_line_errors():  # these values alone: the environment was read already
+            return type(self)(_build_sources=((InitSettingsSource(type(self), init_kwargs=layers),), layers))
 
     def flat(self) -> dict[str, object]:
         """{"retrieval.top_k": 5, ...}: every field by its dotted name."""
@@ -182,11 +185,34 @@ def env_name(name: str, field: FieldInfo) -> str:
     return extra.get("env") or f"QA_{name.upper()}"
 
 
-def _read_preset(preset: Path | None) -> dict[str, dict]:
-    if preset is None:
-        return {}
+class FlatEnvironment(EnvSettingsSource):
+    """``QA_<FIELD>`` for each field of each group, read as pydantic-settings reads any environment variable."""
+
+    def __call__(self) -> dict[str, Any]:
+        found: dict[str, dict[str, str]] = {}
+        for group, name, field in Settings.fields():
+            value = self.env_vars.get(env_name(name, field).lower())  # read case-insensitively, as lower case
+            if value is not None:
+                found.setdefault(group, {})[name] = value
+        return found
+
+
+def _grouped(values: Mapping[str, object]) -> dict[str, dict[str, object]]:
+    """{"retrieval.top_k": 8} as {"retrieval": {"top_k": 8}}; an unknown name is an ``InputError``."""
+    grouped: dict[str, dict[str, object]] = {}
+    for dotted, value in values.items():
+        group, _, name = dotted.partition(".")
+        if group not in Settings.model_fields or name not in Settings.model_fields[group].annotation.model_fields:
+            raise InputError(f"unknown setting {dotted!r}; 'qa settings' lists them")
+        grouped.setdefault(group, {})[name] = value
+    return grouped
+
+
+def _check_preset(preset: Path) -> None:
+    """A preset file that is missing, not TOML, or names an unknown group or field is an ``InputError``
+    (pydantic-settings would skip a missing file and report the rest as validation errors)."""
     try:
-        data = tomllib.loads(Path(preset).read_text(encoding="utf-8"))
+        data = tomllib.loads(preset.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read settings file {preset}: {exc}") from None
     for group, table in data.items():
@@ -195,4 +221,3 @@ def _read_preset(preset: Path | None) -> dict[str, dict]:
         unknown = sorted(set(table) - set(Settings.model_fields[group].annotation.model_fields))
         if unknown:
             raise InputError(f"{preset}: unknown setting '{group}.{unknown[0]}'; 'qa settings' lists them")
-    return data
