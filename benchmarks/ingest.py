@@ -21,6 +21,12 @@ Needs ``pip install -e .[bench]`` for llama-index's HuggingFace embedding.
 instead ingests one generated annual report (benchmarks/filings.py) of each page count as a PDF, ``qa`` against
 ``encode``: pages and passages per second, and peak memory, which must not grow with the page count much beyond
 the passages' own vectors.
+
+    .venv/bin/python benchmarks/ingest.py --folder ../shared/data/financebench/pdfs --files 4 [--rounds 2]
+
+ingests the first ``--files`` files of a real folder (FinanceBench's 10-Ks as published), ``qa`` against
+``encode``, and times reading and splitting apart: ``read`` on one process a core as ingest does it, ``read-1``
+on one process.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from qa.settings import Settings  # noqa: E402
 
 OUT = HERE / "out"
 JOBS = ("qa", "llama-index", "llama-index-fit", "encode")
+FOLDER_JOBS = ("qa", "encode", "read", "read-1")
 
 
 def job_qa(corpus: Path, index: Path) -> dict:
@@ -55,8 +62,29 @@ def job_qa(corpus: Path, index: Path) -> dict:
     loaded = rss_mb()
     start = time.perf_counter()
     report = ingest([corpus], index, embedder, rebuild=True, chunk_size=settings.index.chunk_size,
-                    chunk_overlap=settings.index.chunk_overlap)
+                    chunk_overlap=settings.index.chunk_overlap, workers=read_workers(settings))
     return {"seconds": time.perf_counter() - start, "chunks": report.total_chunks, "articles": report.total_files,
+            "loaded_mb": loaded}
+
+
+def read_workers(settings: Settings) -> int:
+    return settings.index.read_workers or os.cpu_count() or 1
+
+
+def job_read(corpus: Path, index: Path, workers: int | None = None) -> dict:
+    """Reading and splitting alone, as ingest does them (``qa.ingest.reading.read_and_split_all``)."""
+    from qa.ingest.documents import discover
+    from qa.ingest.pages import page_files
+    from qa.ingest.reading import read_and_split_all
+
+    settings = Settings.load()
+    files, _ = discover([corpus])
+    loaded = rss_mb()
+    start = time.perf_counter()
+    records, chunks = read_and_split_all(files, {}, page_files(files), settings.index.embedding_model,
+                                         settings.index.chunk_size, settings.index.chunk_overlap,
+                                         workers or read_workers(settings))
+    return {"seconds": time.perf_counter() - start, "chunks": len(chunks), "articles": len(records),
             "loaded_mb": loaded}
 
 
@@ -161,20 +189,57 @@ def pdf_report(by_pages: dict[int, dict[str, list[dict]]]) -> None:
         print(f"| {pages} pages | qa speed / bare encoder | {ratio:.2f}x | | | | |")
 
 
+def folder_rounds(folder: Path, files: int, rounds: int) -> None:
+    """``FOLDER_JOBS`` on the first ``files`` files of ``folder`` (linked into benchmarks/out), ``rounds`` times."""
+    import pypdfium2
+
+    chosen = sorted(p for p in folder.iterdir() if p.is_file())[:files]
+    corpus, index = OUT / f"folder-{folder.name}-{files}", OUT / f"folder-index-{folder.name}-{files}"
+    shutil.rmtree(corpus, ignore_errors=True)
+    corpus.mkdir(parents=True)
+    for path in chosen:
+        (corpus / path.name).symlink_to(path.resolve())
+    pages = sum(len(pypdfium2.PdfDocument(path)) for path in chosen if path.suffix.lower() == ".pdf")
+    print(f"{len(chosen)} files of {folder} ({pages} PDF pages); {os.cpu_count()} cores; {rounds} rounds")
+    results: dict[str, list[dict]] = {name: [] for name in FOLDER_JOBS}
+    for round_number in range(rounds):
+        for name in FOLDER_JOBS:  # encode reads the passages qa's ingest of this round wrote
+            results[name].append(run_job(name, corpus, index))
+            print(f"round {round_number + 1} {name}: {results[name][-1]['seconds']:.1f} s", flush=True)
+    print("\n| path | seconds | pages/s | passages | passages/s | peak RSS MB (above loaded model) |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for name, rows in results.items():
+        seconds = median(rows, "seconds")
+        print(f"| {name} | {seconds:.1f} | {pages / seconds:.1f} | {rows[0]['chunks']} | "
+              f"{rows[0]['chunks'] / seconds:.1f} | {median(rows, 'peak_mb'):.0f} "
+              f"(+{median(rows, 'peak_mb') - median(rows, 'loaded_mb'):.0f}) |")
+    def ratio(a: str, b: str) -> float:
+        return statistics.median(y["seconds"] / x["seconds"] for x, y in zip(results[a], results[b]))
+
+    print(f"\nqa speed / bare encoder: {ratio('qa', 'encode'):.2f}x (passages/s, median of rounds)")
+    print(f"reading, one process a core / one process: {ratio('read', 'read-1'):.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=2000, help="articles to generate")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pdf", type=int, nargs="+", metavar="PAGES", help="PDF filings of these page counts")
-    parser.add_argument("--job", choices=JOBS, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help="a folder of real files (PDFs) to ingest instead")
+    parser.add_argument("--files", type=int, default=4, help="with --folder: its first N files")
+    parser.add_argument("--job", choices=JOBS + FOLDER_JOBS[2:], help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--index", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.job:
-        jobs = {"qa": job_qa, "llama-index": job_llama_index, "encode": job_encode,
+        jobs = {"qa": job_qa, "llama-index": job_llama_index, "encode": job_encode, "read": job_read,
+                "read-1": lambda corpus, index: job_read(corpus, index, workers=1),
                 "llama-index-fit": lambda corpus, index: job_llama_index(corpus, index, fit_window=True)}
         result = jobs[args.job](args.corpus, args.index)
         print(json.dumps({**result, "peak_mb": peak_mb()}))
+        return
+    if args.folder:
+        folder_rounds(args.folder, args.files, args.rounds)
         return
     if args.pdf:
         pdf_report({pages: pdf_rounds(pages, args.rounds) for pages in args.pdf})

@@ -53,6 +53,8 @@ class IndexSettings(Group):
         default="auto", description="Embedding arithmetic; auto uses bfloat16 where the CPU has it natively.")
     chunk_size: int = Field(default=180, ge=16, description="Chunk length in word pieces; the embedder sees at most 256.")
     chunk_overlap: int = Field(default=30, ge=0, description="Word pieces shared by neighbouring chunks.")
+    read_workers: int | None = Field(default=None, ge=1, description="Processes that read and split files when an "
+                                     "ingest has a megabyte or more to read (default: one a core).")
 
     @model_validator(mode="after")
     def _overlap_within_chunk(self) -> "IndexSettings":

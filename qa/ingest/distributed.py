@@ -16,9 +16,8 @@ from ..embedding import Embedder, get_embedder
 from ..errors import InputError
 from ..extras import require
 from ..store.chunks import Chunk
-from .chunking import split_article
 from .pages import PageOf
-from .reading import Read, read, reason
+from .reading import read_and_split
 
 EMBED_BATCH = 64  # passages per call of an embedding actor: enough to keep a core busy, little padding
 
@@ -32,7 +31,7 @@ def read_split_embed(sources: list[Path | str], old_files: dict[str, dict], page
     ray = require("ray", "scale", "qa ingest --ray")
     started = _connect(address)
     try:
-        split = ray.remote(_read_and_split)
+        split = ray.remote(read_and_split)
         done = ray.get([split.remote(source, old_files.get(str(source), {}).get("sha256"), paged.get(source),
                                      embedder.name, chunk_size, chunk_overlap) for source in sources])
         records = [record for record, _ in done]
@@ -63,19 +62,6 @@ def _connect(address: str) -> bool:
                 raise InputError(f"cannot start or reach Ray{' at ' + address if address else ''}: "
                                  f"{str(exc).splitlines()[0]}") from None
     return True
-
-
-def _read_and_split(source: Path | str, known_sha256: str | None, page: PageOf | None, model: str, chunk_size: int,
-                    chunk_overlap: int):
-    """A Ray task: the source's read record and, when it changed, its chunks (split with the model's tokenizer,
-    which loads without the model)."""
-    record = read(source, known_sha256, page)
-    if record.article is None:
-        return record, []
-    try:
-        return record, split_article(record.article, get_embedder(model), chunk_size, chunk_overlap)
-    except Exception as exc:  # one file's failure is that file's: it is skipped, the batch goes on
-        return Read(record.path, skipped=f"cannot split into passages: {reason(exc)}"), []
 
 
 class _EmbedActor:

@@ -18,11 +18,10 @@ from ..embedding import Embedder
 from ..errors import InputError
 from ..store.index import FORMAT_VERSION, Index, Lock, current_generation, publish_update, sweep
 from ..store.milvus import open_milvus
-from .chunking import split_article
 from .article import Article
 from .documents import discover
 from .pages import page_files
-from .reading import Read, read, reason
+from .reading import Read, read_and_split_all, reason
 from . import web
 from .safety import injection_reason
 
@@ -50,12 +49,12 @@ class IngestReport:
 def ingest(
     paths: list[Path], folder: Path, embedder: Embedder, *, chunk_size: int, chunk_overlap: int, store: str = "faiss",
     urls: list[str] | None = None, refresh: bool = False, rebuild: bool = False, progress: Progress | None = None,
-    warn: Callable[[str], None] | None = None, ray: str | None = None,
+    warn: Callable[[str], None] | None = None, ray: str | None = None, workers: int = 1,
 ) -> IngestReport:
     """Bring the ``store`` (the index at ``folder`` by default; ``qa.store.open_store``) in line with ``paths`` and
     ``urls``: add new files and pages, replace changed ones, drop files gone from the folders walked. ``refresh``
     fetches every page already ingested again. ``ray`` reads, splits and embeds on a Ray cluster at that address
-    ('' starts a local one; ``qa.ingest.distributed``).
+    ('' starts a local one; ``qa.ingest.distributed``); otherwise ``workers`` processes read and split.
 
     Unchanged files (same sha256) cost a read and a hash, nothing more; an unchanged page costs its fetch.
     Raises InputError when a path is missing or nothing readable was found, before anything is written.
@@ -79,9 +78,10 @@ def ingest(
             records, chunks, vectors = read_split_embed(sources, old_files, paged, embedder, chunk_size, chunk_overlap,
                                                         ray)
         else:
-            records = [read(source, old_files.get(str(source), {}).get("sha256"), paged.get(source))
-                       for source in sources]
-            chunks = vectors = None
+            known = {path: meta.get("sha256") for path, meta in old_files.items()}
+            records, chunks = read_and_split_all(sources, known, paged, embedder.name, chunk_size, chunk_overlap,
+                                                 workers)
+            vectors = None
         kept_paths = {r.path for r in records if r.unchanged}
         _drop_duplicates(records, old_files, kept_paths, folders, warn)
         articles = _tally(records, old_files, report, warn)
@@ -94,12 +94,13 @@ def ingest(
         if not report.changed and old is not None:
             report.total_chunks, report.total_files = len(old), len(old_files)
             return report
-        if chunks is None:
-            chunks = _split_each(articles, embedder, chunk_size, chunk_overlap, report, warn)
+        skipped = {p for p, _ in report.skipped}  # by the checks above: duplicates, suspicious text
+        keep = np.array([c.path not in skipped for c in chunks], bool)
+        chunks = [c for c, k in zip(chunks, keep) if k]
+        if vectors is None:
             chunks, vectors = _embed_each(embedder, chunks, progress, report, warn)
-        else:  # on Ray: drop what the checks above skipped
-            keep = np.array([c.path not in {p for p, _ in report.skipped} for c in chunks], bool)
-            chunks, vectors = [c for c, k in zip(chunks, keep) if k], vectors[keep] if len(chunks) else vectors
+        elif len(keep):  # embedded on Ray already
+            vectors = vectors[keep]
         failed = {p for p, _ in report.skipped}
         articles = [a for a in articles if a.path not in failed]
         report.added = [p for p in report.added if p not in failed]
@@ -149,18 +150,6 @@ def _drop_duplicates(records: list[Read], old_files: dict[str, dict], kept_paths
 def _is_page(article: Article) -> bool:
     """One page of a page-split document (``qa.ingest.pages``), as opposed to a whole file."""
     return len(article.pages) == 1 and bool(article.pages) and not article.path.lower().endswith(".pdf")
-
-
-def _split_each(articles: list[Article], embedder: Embedder, chunk_size: int, chunk_overlap: int,
-                report: IngestReport, warn: Callable[[str], None] | None) -> list:
-    """Every article's chunks; an article that fails to split (an nltk timeout, a deadline) is skipped alone."""
-    chunks = []
-    for article in articles:
-        try:
-            chunks.extend(split_article(article, embedder, chunk_size, chunk_overlap))
-        except Exception as exc:
-            _skip(article.path, f"cannot split into passages: {reason(exc)}", report, warn)
-    return chunks
 
 
 def _embed_each(embedder: Embedder, chunks: list, progress: Progress | None, report: IngestReport,

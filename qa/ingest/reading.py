@@ -1,14 +1,20 @@
-"""One source (a file or a web page) read into an article, or the reason it was not: the step the local ingest
-and the Ray tasks share."""
+"""One source (a file or a web page) read into an article and split into passages, or the reason it was not: the
+step the local ingest (in a pool of processes, one a core) and the Ray tasks share."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..embedding import get_embedder
+from ..store.chunks import Chunk
 from . import web
 from .article import Article
-from .chunking import bound_text
+from .chunking import bound_text, split_article
 from .documents import SkipFile, content_hash, parse, read_bytes
 from .pages import PageOf, as_page
 
@@ -56,3 +62,48 @@ def _changed(source: Path | str, known_sha256: str | None) -> Article | None:
         return None if article.sha256 == known_sha256 else article
     data = read_bytes(source)
     return None if content_hash(data) == known_sha256 else parse(source, data)
+
+
+def read_and_split(source: Path | str, known_sha256: str | None, page: PageOf | None, model: str, chunk_size: int,
+                   chunk_overlap: int) -> tuple[Read, list[Chunk]]:
+    """The source's read record and, when it changed, its chunks (split with the model's tokenizer, which loads
+    without the model)."""
+    record = read(source, known_sha256, page)
+    if record.article is None:
+        return record, []
+    try:
+        return record, split_article(record.article, get_embedder(model), chunk_size, chunk_overlap)
+    except Exception as exc:  # one file's failure is that file's: it is skipped, the batch goes on
+        return Read(record.path, skipped=f"cannot split into passages: {reason(exc)}"), []
+
+
+# Below this many bytes to read, starting worker processes (about a second each, for imports) costs more than it
+# saves: a megabyte is a few seconds of PDF reading or some hundreds of short articles (benchmarks/README.md).
+POOL_FROM_BYTES = 1 << 20
+
+
+def read_and_split_all(sources: list[Path | str], known: dict[str, str], paged: dict[Path, PageOf], model: str,
+                       chunk_size: int, chunk_overlap: int, workers: int) -> tuple[list[Read], list[Chunk]]:
+    """``read_and_split`` for every source, in order: on ``workers`` processes when there is enough to read, and
+    in this process otherwise. ``known`` maps a source to the content hash the index holds for it."""
+    jobs = [(source, known.get(str(source)), paged.get(source), model, chunk_size, chunk_overlap) for source in sources]
+    done: list[tuple[Read, list[Chunk]]] = []
+    if workers > 1 and len(jobs) > 1 and _bytes(sources) >= POOL_FROM_BYTES:
+        # spawn, not fork: this process may hold torch's threads, which a forked child can deadlock on
+        context = multiprocessing.get_context("spawn")
+        try:
+            with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
+                for result in pool.map(_read_and_split_job, jobs):
+                    done.append(result)
+        except BrokenProcessPool:  # a worker died (a file that crashes its reader): read the rest here, as before
+            pass
+    done += [read_and_split(*job) for job in jobs[len(done):]]
+    return [record for record, _ in done], [chunk for _, chunks in done for chunk in chunks]
+
+
+def _read_and_split_job(job: tuple) -> tuple[Read, list[Chunk]]:
+    return read_and_split(*job)
+
+
+def _bytes(sources: list[Path | str]) -> int:
+    return sum(os.path.getsize(source) for source in sources if isinstance(source, Path) and source.is_file())

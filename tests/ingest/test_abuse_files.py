@@ -17,6 +17,7 @@ def test_a_folder_of_odd_files_loses_none_of_the_good_ones(tmp_path, monkeypatch
     # the cap on an article's text, lowered from 2 million characters so that the test embeds a few hundred
     # passages of the 19 MB file rather than thousands; everything else is as in production
     monkeypatch.setattr(chunking, "MAX_TEXT_CHARS", 200_000)
+    monkeypatch.setenv("QA_READ_WORKERS", "1")  # read here, where the lowered cap applies, not in a pool's processes
     docs = tmp_path / "docs"
     write(docs, "acme.md", article("Acme results", "Acme said revenue rose 5% to $2 billion in the March quarter."))
     write(docs, "zenith.md", article("Zenith results", "Zenith said its sales fell 3% to 410 million euros."))
