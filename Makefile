@@ -21,7 +21,7 @@ demo: setup
 ## The whole test suite, then the answer-accuracy gates on our own set, SQuAD 2.0 and TAT-QA (what CI runs),
 ## each leaving its report in eval/reports/ as JSON and as a page to open (qa report renders it again).
 test: setup-test
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest --durations=20
 	$(VENV)/bin/qa eval --json-out eval/reports/latest.json --html eval/reports/latest.html
 	@if [ -d "$${QA_DATA:-../shared/data}" ]; then \
 		$(VENV)/bin/qa eval --external squad --json-out eval/reports/squad.json --html eval/reports/squad.html && \
