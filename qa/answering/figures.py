@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from ..retrieval.context import Context
 from .prompts import NONE
-from ..text.dates import MONTH
+from ..text.dates import MONTH, YEAR
 from ..text.quantities import Quantity, quantities, stated_exponent
 
 MAX_FIGURES = 60  # marks beyond this are not shown: they would only lengthen the prompt
-_YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
+_YEAR = re.compile(rf"(?<![\d,.]){YEAR}(?![\d,])")
 _AFTER_MONTH = re.compile(rf"\b{MONTH}\.?\s*$", re.I)
 _REPLY = re.compile(r"^\s*(?P<operation>[a-z ]+?)\s*:\s*(?P<marks>F\d+(?:\s*,\s*F\d+)*)\s*$")
 

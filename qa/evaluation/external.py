@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from ..text.dates import YEAR
 from .runner import Question
 from .scorers import judged_as
 
 SETS = ("squad", "tatqa", "financebench")
 _FIGURE = re.compile(r"^[$€£(\-−]*\d[\d,]*(\.\d+)?\)?%?$")
-_YEAR = re.compile(r"(?:19|20)\d\d")
+_YEAR = re.compile(YEAR)
 _SCALE_WORD = {"thousand": " thousand", "million": " million", "billion": " billion", "percent": "%"}
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 
-from ..text.dates import MONTH
+from ..text.dates import MONTH, YEAR
 
-_DATE = rf"(?:{MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d|\d{{1,2}}\s+{MONTH}\s+(?:19|20)\d\d)"
+_DATE = rf"(?:{MONTH}\s+\d{{1,2}},?\s+{YEAR}|\d{{1,2}}\s+{MONTH}\s+{YEAR})"
 # a two-column cover interleaves its columns: "For the quarterly period ended Commission file June 30, 2022 number"
 _ENDED = re.compile(rf"\bfor\s+the\s+((?:fiscal\s+)?year|quarterly\s+period|quarter|(?:three|six|nine|twelve|3|6|9|12)"
                     rf"\s+months|half[-\s]year)\s+ended\s+(?:(?!{MONTH}\s)[A-Za-z]+\s+){{0,3}}?({_DATE})", re.I)
-_NAMED_YEAR = re.compile(r"\b(annual\s+report|interim\s+report|half[-\s]year\s+report|results\s+for)\s+((?:19|20)\d\d)\b",
+_NAMED_YEAR = re.compile(rf"\b(annual\s+report|interim\s+report|half[-\s]year\s+report|results\s+for)\s+({YEAR})\b",
                          re.I)
 _REGISTRANT = re.compile(r"\(\s*exact\s+name\s+of\s+registrant", re.I)
 _FILE_NUMBER = re.compile(r"\b(?:number|no\.?)\s*:?\s*\d[\d-]*|_{2,}|\)", re.I)  # what precedes the filer's name

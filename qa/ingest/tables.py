@@ -38,14 +38,14 @@ import re
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from ..text.dates import MONTH
+from ..text.dates import MONTH, YEAR
 
 _MARKS = re.compile(r"[*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]")
 _TRAILING_NOTE = re.compile(r"(?<=[\w).%])(?:\s*[(\[](?:\d{1,2}|[a-z]|[ivx]{2,4})[)\]])+$")
 _SUP_NOTE = re.compile(r"[(\[]?(?:\d{1,2}|[a-z]|[*†‡§])[)\]]?")
 _FIGURE = re.compile(r"(?:[A-Z]{2,3}\s?)?[(\-−–+$€£¥\s]*\d[\d,]*(?:\.\d+)?\s*(?:%|x|bps|pts|m|bn)?\s*\)?")
-_YEAR = re.compile(r"(?:FY\s?)?(?:19|20)\d\d")
-_PERIOD = re.compile(rf"(?<![\d,.])(?:19|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bQ[1-4]\b"
+_YEAR = re.compile(rf"(?:FY\s?)?{YEAR}")
+_PERIOD = re.compile(rf"(?<![\d,.]){YEAR}\b|\b\d{{1,2}}/\d{{1,2}}/\d{{2,4}}\b|\bQ[1-4]\b"
                      rf"|\b{MONTH}\s+\d|\b\d{{1,2}}\s+{MONTH}\b", re.I)
 _SCALE = r"(?:thousands?|millions?|billions?|'000s?|mn|bn|mln|percent|%|(?<=[$€£¥])(?:m|bn|k|000))"
 _UNITS = re.compile(rf"\(?(?:[^\d()]{{0,30}}?\s?)?(?:in\s+)?{_SCALE}(?:\s+of\s+[^\d(),]+)?(?:\s*,[^()]*)?\)?", re.I)
@@ -133,7 +133,7 @@ def _inline_html(match: re.Match, text: str) -> str:
 
 _CELL = r"(?:[$€£¥]\s?)?\(?[-−–]?[$€£¥]?\d[\d,]*(?:\.\d+)?\)?%?|[—–-]"
 _FIGURE_ROW = re.compile(rf"^(?P<label>.*?[A-Za-z].*?)\s+(?P<cells>(?:(?:{_CELL})\s+)*(?:{_CELL}))\s*$")
-_COLUMN_PERIOD = re.compile(rf"\b{MONTH}\s+\d{{1,2}},?\s+(?:19|20)\d\d\b|(?:FY\s?|Q[1-4]\s)?\b(?:19|20)\d\d\b", re.I)
+_COLUMN_PERIOD = re.compile(rf"\b{MONTH}\s+\d{{1,2}},?\s+{YEAR}\b|(?:FY\s?|Q[1-4]\s)?\b{YEAR}\b", re.I)
 _SECTION_LINE = re.compile(r"^[A-Z][^.!?\d]{1,60}:?$")
 _CURRENCY_GAP = re.compile(r"([$€£¥])\s+(?=[\d(])")
 MIN_TEXT_ROWS = 3
@@ -187,7 +187,7 @@ def _periods(line: str) -> list[str]:
     periods = _COLUMN_PERIOD.findall(line)
     if re.search(r"\d{3,}|\d[.,]\d", _COLUMN_PERIOD.sub(" ", line)):
         return []
-    day = re.match(r"(.*\D)(?:19|20)\d\d$", periods[0]) if periods else None
+    day = re.match(rf"(.*\D){YEAR}$", periods[0]) if periods else None
     if day and all(_YEAR.fullmatch(p) for p in periods[1:]):
         periods = [periods[0]] + [day[1] + p for p in periods[1:]]
     return periods

@@ -16,10 +16,10 @@ import re
 
 from ..ingest.filings import ANY_SUFFIX
 from ..store.chunks import Described
-from ..text.dates import MONTH
+from ..text.dates import MONTH, YEAR
 from ..text.names import years
 
-_ENDED = re.compile(rf"\b({MONTH})\s+\d{{1,2}},?\s+((?:19|20)\d\d)|\b\d{{1,2}}\s+({MONTH})\s+((?:19|20)\d\d)", re.I)
+_ENDED = re.compile(rf"\b({MONTH})\s+\d{{1,2}},?\s+({YEAR})|\b\d{{1,2}}\s+({MONTH})\s+({YEAR})", re.I)
 
 
 def open_to(catalog: dict[str, Described], question: str) -> tuple[str, ...]:

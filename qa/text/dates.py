@@ -7,6 +7,8 @@ from datetime import date
 
 # A month name, whole or cut short ("Dec.", "December"); for patterns compiled with re.IGNORECASE.
 MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# A year of the last two centuries, the only years articles, filings and questions name ("2024", not "1066").
+YEAR = r"(?:19|20)\d\d"
 
 
 def long_date(iso_date: str) -> str:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from .dates import YEAR
+
 _CITATION = re.compile(r"\[(\d+)\]")
 _FIRST_WORD = re.compile(r"^\W*\w+")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Za-z]+)*\b")
@@ -30,7 +32,7 @@ def names(text: str) -> set[str]:
     return {w for w in words if w not in COMMON_CAPITALISED}
 
 
-_YEAR = re.compile(r"\b(?:FY|fiscal\s+(?:year\s+)?)?((?:19|20)\d\d)\b|\bFY\s?'?(\d\d)\b", re.I)
+_YEAR = re.compile(rf"\b(?:FY|fiscal\s+(?:year\s+)?)?({YEAR})\b|\bFY\s?'?(\d\d)\b", re.I)
 
 
 def years(text: str) -> set[str]:
