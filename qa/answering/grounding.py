@@ -5,15 +5,7 @@ a figure or a name: it is copied from a sentence or computed from marked figures
 
 from __future__ import annotations
 
-import re
-
 from ..text.names import key_terms
-
-_CITATION = re.compile(r"\[(\d+)\]")
-
-
-def strip_citations(text: str) -> str:
-    return _CITATION.sub("", text)
 
 
 def uncovered_terms(question: str, sources: str) -> list[str]:

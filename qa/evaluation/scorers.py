@@ -13,7 +13,7 @@ import string
 from collections import Counter
 from decimal import Decimal
 
-from ..answering.grounding import strip_citations
+from ..text.names import strip_citations
 from ..answering.prompts import REFUSAL, declines
 from ..text.quantities import Quantity, quantities, same
 

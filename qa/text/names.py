@@ -10,7 +10,13 @@ import re
 
 from .dates import YEAR
 
-_CITATION = re.compile(r"\[(\d+)\]")
+# A citation as qa writes it ("[2]") or as a model may ("[1, 3]", "[2-4]").
+CITATION = re.compile(r"\[\d+(?:\s*[,;–-]\s*\d+)*\]")
+
+
+def strip_citations(text: str) -> str:
+    return CITATION.sub("", text)
+
 _FIRST_WORD = re.compile(r"^\W*\w+")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[-'][A-Za-z]+)*\b")
 COMMON_CAPITALISED = {
@@ -28,7 +34,7 @@ COMMON_CAPITALISED = {
 
 def names(text: str) -> set[str]:
     """Capitalised words that look like proper names (companies, people, places, products, months)."""
-    words = {w.removesuffix("'s") for w in _NAME.findall(_CITATION.sub("", text))}
+    words = {w.removesuffix("'s") for w in _NAME.findall(strip_citations(text))}
     return {w for w in words if w not in COMMON_CAPITALISED}
 
 

@@ -31,6 +31,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .names import CITATION
+
 _SCALE_EXPONENTS = {"thousand": 3, "k": 3, "million": 6, "mln": 6, "mn": 6, "m": 6, "billion": 9, "bln": 9,
                     "bn": 9, "b": 9, "trillion": 12, "tn": 12, "trn": 12}
 # Powers of ten by the words that name them, for writing a figure with its scale; and those words in text.
@@ -90,7 +92,6 @@ _FIGURE = re.compile(
     rf"(?(open)\)(?P<closepct>\s?%)?){_SCALE}(?(open)|(?(cur)|(?:[\s-]?(?:{_AFTER}))?))",
     re.I,
 )
-_CITATION = re.compile(r"\[\d+(?:\s*[,;–-]\s*\d+)*\]")
 # A units line of a table or statement: "(in millions of euros)", "$ in thousands", "RMB'000".
 _UNITS_LINE = re.compile(r"\bin\s+(thousands|millions|billions)\b|['’]000\b|\b000s\b", re.I)
 _UNITS_EXPONENTS = {"thousands": 3, "millions": 6, "billions": 9}
@@ -139,7 +140,7 @@ class Quantity:
 
 def quantities(text: str) -> list[Quantity]:
     """Every figure in ``text``, in order, with offsets into ``text``; citation markers like [1] are skipped."""
-    cited = [m.span() for m in _CITATION.finditer(text)] if "[" in text else []
+    cited = [m.span() for m in CITATION.finditer(text)] if "[" in text else []
     found = []
     for match in _FIGURE.finditer(text):
         if any(start <= match.start() < end for start, end in cited):
