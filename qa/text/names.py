@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from .dates import YEAR
+from .words import sentences
 
 # A citation as qa writes it ("[2]") or as a model may ("[1, 3]", "[2-4]").
 CITATION = re.compile(r"\[\d+(?:\s*[,;–-]\s*\d+)*\]")
@@ -47,9 +48,10 @@ def years(text: str) -> set[str]:
 
 
 def key_terms(question: str) -> set[str]:
-    """The names and years a question asks about: the sharpest signal of which article it means. Its first
-    word is capitalised by grammar, not because it names something ("Describe ...", "Summarise ...")."""
-    rest = _FIRST_WORD.sub("", question, count=1)
-    return names(rest) | years(question)
+    """The names and years a question asks about: the sharpest signal of which article it means. The first word
+    of each of its sentences is capitalised by grammar, not because it names something ("Describe ...", "Round
+    your answer ...", "Please answer ...")."""
+    rests = [_FIRST_WORD.sub("", sentence, count=1) for sentence in sentences(question)]
+    return set().union(*map(names, rests)) | years(question)
 
 

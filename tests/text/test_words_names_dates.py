@@ -34,8 +34,10 @@ def test_years_read_plain_and_fiscal_forms():
                                                                                        "2024"}
 
 
-def test_key_terms_skip_the_capital_of_the_first_word():
+def test_key_terms_skip_the_capital_of_each_sentence_s_first_word():
     assert key_terms("Describe Alibaba's results in 2024") == {"Alibaba", "2024"}
+    assert key_terms("What was Block's FY2020 revenue growth? Round to one decimal. Please answer in percent.") \
+        == {"Block", "2020"}
 
 
 def test_citations_in_either_form_are_stripped():
