@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from .dates import YEAR
-from .words import sentences
 
 # A citation as qa writes it ("[2]") or as a model may ("[1, 3]", "[2-4]").
 CITATION = re.compile(r"\[\d+(?:\s*[,;–-]\s*\d+)*\]")
@@ -47,11 +46,16 @@ def years(text: str) -> set[str]:
     return {full or "20" + short for full, short in _YEAR.findall(text)}
 
 
+# A question's sentences end at "?" or "!", or at a full stop after four letters, digits or a bracket: "Round to one
+# decimal. Please ..." ends one, "Rev. Elie", "St. Augustine", "Mr. Costa" and "the U.S. Dollar" do not.
+_QUESTION_SENTENCE_END = re.compile(r"(?<=[?!])\s+|(?<=[\w)%]{4}\.)\s+")
+
+
 def key_terms(question: str) -> set[str]:
     """The names and years a question asks about: the sharpest signal of which article it means. The first word
     of each of its sentences is capitalised by grammar, not because it names something ("Describe ...", "Round
     your answer ...", "Please answer ...")."""
-    rests = [_FIRST_WORD.sub("", sentence, count=1) for sentence in sentences(question)]
+    rests = [_FIRST_WORD.sub("", sentence, count=1) for sentence in _QUESTION_SENTENCE_END.split(question)]
     return set().union(*map(names, rests)) | years(question)
 
 

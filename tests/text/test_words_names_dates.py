@@ -38,6 +38,7 @@ def test_key_terms_skip_the_capital_of_each_sentence_s_first_word():
     assert key_terms("Describe Alibaba's results in 2024") == {"Alibaba", "2024"}
     assert key_terms("What was Block's FY2020 revenue growth? Round to one decimal. Please answer in percent.") \
         == {"Block", "2020"}
+    assert {"Elie", "Prioleau", "Augustine"} <= key_terms("When did Rev. Elie Prioleau preach in St. Augustine?")
 
 
 def test_citations_in_either_form_are_stripped():
