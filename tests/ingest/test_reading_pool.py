@@ -27,3 +27,36 @@ def test_a_pool_reads_and_splits_as_one_process_does(tmp_path, monkeypatch):
                                                                     for r in alone[0]]
     assert [(c.path, c.text) for c in pooled[1]] == [(c.path, c.text) for c in alone[1]]
     assert len(pooled[1]) > len(files) and pooled[0][-2].skipped and pooled[0][-1].skipped
+
+
+def test_a_pool_whose_worker_dies_leaves_the_rest_to_this_process(tmp_path, monkeypatch):
+    from concurrent.futures.process import BrokenProcessPool
+
+    files, _ = discover([copy_corpus(tmp_path / "corpus")])
+    index = Settings.defaults().index
+    args = ({}, {}, index.embedding_model, index.chunk_size, index.chunk_overlap)
+
+    class DiesAfterTwo:
+        """A pool whose worker dies on the third file (a reader that crashes its process)."""
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, function, *columns):
+            for done, job in enumerate(zip(*columns)):
+                if done == 2:
+                    raise BrokenProcessPool("a worker died")
+                yield function(*job)
+
+    monkeypatch.setattr(reading, "POOL_FROM_BYTES", 0)
+    monkeypatch.setattr(reading, "ProcessPoolExecutor", DiesAfterTwo)
+    survived = reading.read_and_split_all(files, *args, workers=2)
+    alone = reading.read_and_split_all(files, *args, workers=1)
+    assert [r.path for r in survived[0]] == [r.path for r in alone[0]] == [str(f) for f in files]
+    assert [c.text for c in survived[1]] == [c.text for c in alone[1]]
