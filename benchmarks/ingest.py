@@ -62,13 +62,9 @@ def job_qa(corpus: Path, index: Path) -> dict:
     loaded = rss_mb()
     start = time.perf_counter()
     report = ingest([corpus], index, embedder, rebuild=True, chunk_size=settings.index.chunk_size,
-                    chunk_overlap=settings.index.chunk_overlap, workers=read_workers(settings))
+                    chunk_overlap=settings.index.chunk_overlap, workers=settings.index.read_workers)
     return {"seconds": time.perf_counter() - start, "chunks": report.total_chunks, "articles": report.total_files,
             "loaded_mb": loaded}
-
-
-def read_workers(settings: Settings) -> int:
-    return settings.index.read_workers or os.cpu_count() or 1
 
 
 def job_read(corpus: Path, index: Path, workers: int | None = None) -> dict:
@@ -83,7 +79,7 @@ def job_read(corpus: Path, index: Path, workers: int | None = None) -> dict:
     start = time.perf_counter()
     records, chunks = read_and_split_all(files, {}, page_files(files), settings.index.embedding_model,
                                          settings.index.chunk_size, settings.index.chunk_overlap,
-                                         workers or read_workers(settings))
+                                         workers or settings.index.read_workers)
     return {"seconds": time.perf_counter() - start, "chunks": len(chunks), "articles": len(records),
             "loaded_mb": loaded}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
@@ -86,8 +85,7 @@ class QA:
         report = ingest([Path(p) for p in paths if not web.is_url(str(p))], self.index_dir, self.embedder,
                         chunk_size=self.settings.index.chunk_size, chunk_overlap=self.settings.index.chunk_overlap,
                         store=self.settings.index.store, urls=urls, refresh=refresh, rebuild=rebuild,
-                        progress=progress, warn=warn, ray=ray,
-                        workers=self.settings.index.read_workers or os.cpu_count() or 1)
+                        progress=progress, warn=warn, ray=ray, workers=self.settings.index.read_workers)
         self._index = None
         self.embedder.export_onnx()  # quick queries from now on (once; torch is usually loaded by now)
         return report

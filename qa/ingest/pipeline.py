@@ -49,12 +49,13 @@ class IngestReport:
 def ingest(
     paths: list[Path], folder: Path, embedder: Embedder, *, chunk_size: int, chunk_overlap: int, store: str = "faiss",
     urls: list[str] | None = None, refresh: bool = False, rebuild: bool = False, progress: Progress | None = None,
-    warn: Callable[[str], None] | None = None, ray: str | None = None, workers: int = 1,
+    warn: Callable[[str], None] | None = None, ray: str | None = None, workers: int | None = None,
 ) -> IngestReport:
     """Bring the ``store`` (the index at ``folder`` by default; ``qa.store.open_store``) in line with ``paths`` and
     ``urls``: add new files and pages, replace changed ones, drop files gone from the folders walked. ``refresh``
     fetches every page already ingested again. ``ray`` reads, splits and embeds on a Ray cluster at that address
-    ('' starts a local one; ``qa.ingest.distributed``); otherwise ``workers`` processes read and split.
+    ('' starts a local one; ``qa.ingest.distributed``); otherwise ``workers`` processes (None: one a core)
+    read and split.
 
     Unchanged files (same sha256) cost a read and a hash, nothing more; an unchanged page costs its fetch.
     Raises InputError when a path is missing or nothing readable was found, before anything is written.

@@ -83,9 +83,11 @@ POOL_FROM_BYTES = 1 << 20
 
 
 def read_and_split_all(sources: list[Path | str], known: dict[str, str], paged: dict[Path, PageOf], model: str,
-                       chunk_size: int, chunk_overlap: int, workers: int) -> tuple[list[Read], list[Chunk]]:
-    """``read_and_split`` for every source, in order: on ``workers`` processes when there is enough to read, and
-    in this process otherwise. ``known`` maps a source to the content hash the index holds for it."""
+                       chunk_size: int, chunk_overlap: int, workers: int | None) -> tuple[list[Read], list[Chunk]]:
+    """``read_and_split`` for every source, in order: on ``workers`` processes (None: one a core) when there is
+    enough to read, and in this process otherwise. ``known`` maps a source to the content hash the index holds
+    for it."""
+    workers = workers or os.cpu_count() or 1
     jobs = [(source, known.get(str(source)), paged.get(source), model, chunk_size, chunk_overlap) for source in sources]
     done: list[tuple[Read, list[Chunk]]] = []
     if workers > 1 and len(jobs) > 1 and _bytes(sources) >= POOL_FROM_BYTES:
