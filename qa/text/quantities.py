@@ -96,6 +96,7 @@ _FIGURE = re.compile(
 _UNITS_LINE = re.compile(r"\bin\s+(thousands|millions|billions)\b|['’]000\b|\b000s\b", re.I)
 _UNITS_EXPONENTS = {"thousands": 3, "millions": 6, "billions": 9}
 _UNITS_CURRENCY = re.compile(r"\s+of\s+([A-Za-z]+)")
+_EXCEPT = re.compile(r"\bexcept\b[^)]*")  # "(in millions, except percentages and per share amounts)"
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,7 @@ def _units_line(q: Quantity, text: str) -> re.Match | None:
     start = max(text.rfind(". ", 0, q.start), text.rfind("\n", 0, q.start)) + 1
     ends = [i for i in (text.find(". ", q.end), text.find("\n", q.end)) if i >= 0]
     units = _UNITS_LINE.search(text, start, min(ends, default=len(text)))
-    if not units or "per share" in text[start:q.start].lower().replace("except per share", ""):
+    if not units or "per share" in _EXCEPT.sub("", text[start:q.start].lower()):
         return None
     return units
 

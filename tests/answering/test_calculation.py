@@ -81,6 +81,8 @@ def test_refused(expression, operands, reason):
     ("Cash ($ in thousands): 2019 is 1,234.", "1,234", 3),
     ("Revenue (RMB'000): 2019 is 1,234.", "1,234", 3),
     ("Diluted earnings per share (in millions, except per share data): 2025 is 1.23.", "1.23", 0),
+    ("Income before Income Taxes (In Millions, Except Percentages and Per Share Amounts): 2019 is 103.6.",
+     "103.6", 6),  # a row that is not per share, under a units line that excepts per-share figures
     ("Revenue was 4,512 million euros.", "4,512 million euros", 6),
     ("In millions. Revenue was 4,512.", "4,512", 0),  # another sentence's units line does not apply
 ])
