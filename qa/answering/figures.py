@@ -34,6 +34,7 @@ class Operation:
     description: str
     operands: tuple[int, int]  # fewest and most
     order: str = ""  # "period": earlier to later, when the periods tell; "larger": the larger first; "": as named
+    named_by: str = ""  # how a question names it (a regex): a question that names operations is given only those
 
     def expression(self, count: int) -> str:
         """The operation over names ``x0``, ``x1``... in ``qa.answering.calculation``'s syntax."""
@@ -52,16 +53,42 @@ class Operation:
 
 OPERATIONS = {o.name: o for o in [
     Operation("stated", "a figure a sentence states that answers the question as it is", (1, 1)),
-    Operation("change", "the later figure minus the earlier one", (2, 2), "period"),
-    Operation("percentage change", "the change as a percentage of the earlier figure", (2, 2), "period"),
+    Operation("change", "the later figure minus the earlier one", (2, 2), "period",
+              r"(?<!percentage )(?<!percent )\b(?:change|increase|decrease)\b"),
+    Operation("percentage change", "the change as a percentage of the earlier figure", (2, 2), "period",
+              r"\bpercent(?:age)? (?:change|increase|decrease|growth|decline)|% change|\bgrowth rate|"
+              r"\bin percent(?:age terms)?\b|\bby what percent"),
     # How far apart two figures are: "how much more", "the difference between". Larger minus smaller, as 42 of
     # the 50 TAT-QA dev golds of "difference" questions are (the others subtract as the question orders).
-    Operation("difference", "how much larger one figure is than the other", (2, 2), "larger"),
-    Operation("sum", "the figures added up", (2, 8)),
-    Operation("average", "the mean of the figures", (2, 8)),
-    Operation("ratio", "the first figure divided by the second", (2, 2)),
-    Operation("share", "the first figure as a percentage of the second (a share, margin or proportion)", (2, 2)),
+    Operation("difference", "how much larger one figure is than the other", (2, 2), "larger",
+              r"\bdifference\b|\bhow much (?:more|less|higher|lower|larger|smaller)\b"),
+    Operation("sum", "the figures added up", (2, 8), named_by=r"\b(?:total|sum|combined|altogether)\b"),
+    Operation("average", "the mean of the figures", (2, 8), named_by=r"\b(?:average|mean)\b"),
+    Operation("ratio", "the first figure divided by the second", (2, 2), named_by=r"\bratio\b"),
+    Operation("share", "the first figure as a percentage of the second (a share, margin or proportion)", (2, 2),
+              named_by=r"\bpercent(?:age)? of\b|% of\b|\bas a (?:percentage|proportion|share)\b|\bproportion\b|"
+                       r"\bshare of\b|\bmargin\b"),
 ]}
+# Naming one of these sends a question to the computing step even when the model would copy: no figure copied
+# answers an average, a ratio, a share or a percentage change that no sentence states, and "stated" is one of
+# the computing step's choices for one that does. A change is sent when two periods are named with it; a sum
+# and a bare "increase" are not ("total revenue" is a figure to look up, "the increase in costs" a cause).
+_COMPUTED = re.compile(r"\b(?:average|mean|ratio|proportion|difference between)\b|\bpercent(?:age)? "
+                       r"(?:change|of)\b|% change|\bas a percentage\b|\bshare of\b|\bmargin\b", re.I)
+
+
+def named(question: str) -> list[str]:
+    """The operations the question names, in ``OPERATIONS`` order ("stated" always among them); all of them when
+    it names none."""
+    names = [o.name for o in OPERATIONS.values() if o.named_by and re.search(o.named_by, question, re.I)]
+    return ["stated", *names] if names else list(OPERATIONS)
+
+
+def computes(question: str) -> bool:
+    """Whether the question asks for a figure to be worked out, by naming its operation (``_COMPUTED``), or a
+    change between two periods it names."""
+    return bool(_COMPUTED.search(question)) or (bool(re.search(r"\bchange\b", question, re.I))
+                                               and len(set(_YEAR.findall(question))) >= 2)
 
 
 @dataclass(frozen=True)
@@ -119,11 +146,11 @@ def _period(sentence: str, q: Quantity, since: int) -> int | None:
     return int(years[-1]) if years else None
 
 
-def grammar(shown: dict[int, Figure]) -> str:
-    """GBNF for the reply: "none", or one operation of ``OPERATIONS`` and up to eight marks of figures shown that
-    can meet in one operation: all percentages, or amounts of one unit with bare figures (whose unit, if any, is
-    their units line's). Once the first mark is chosen, only figures of its kind may follow."""
-    operations = " | ".join(f'"{name}"' for name in OPERATIONS)
+def grammar(shown: dict[int, Figure], operations: list[str]) -> str:
+    """GBNF for the reply: "none", or one of ``operations`` and up to eight marks of figures shown that can meet
+    in one operation: all percentages, or amounts of one unit with bare figures (whose unit, if any, is their
+    units line's). Once the first mark is chosen, only figures of its kind may follow."""
+    operations = " | ".join(f'"{name}"' for name in operations)
     groups = _kinds(shown)
     rules = [f"root ::= \"{NONE}\" | operation \": \" marks", f"operation ::= {operations}",
              "marks ::= " + " | ".join(f"g{i}" for i in range(len(groups)))]

@@ -51,7 +51,8 @@ def test_a_reply_outside_the_lists_is_refused(reply, reason):
 
 
 def test_the_grammar_allows_only_the_operations_and_marks_of_figures_that_can_meet():
-    grammar = figures.grammar(shown(WIRE).figures)  # 12.5 mln dlrs, 43 cts, 8.7 mln dlrs, 3.5 mln bpd
+    # 12.5 mln dlrs, 43 cts, 8.7 mln dlrs, 3.5 mln bpd
+    grammar = figures.grammar(shown(WIRE).figures, list(figures.OPERATIONS))
     assert '"percentage change"' in grammar and 'root ::= "none" | operation ": " marks' in grammar
     assert 'm0 ::= "F1" | "F2" | "F3"' in grammar and 'm1 ::= "F4"' in grammar  # dollars and cents; barrels
 
@@ -128,3 +129,41 @@ def test_a_change_between_reports_of_different_dates_runs_from_the_earlier_repor
     ctx = Context(shown=[later, earlier], articles=[], sentences=[(1, later.text), (2, earlier.text)])
     marked = figures.marked(ctx, {1: "Article 1", 2: "Article 2"})
     assert [f.n for f in figures.read("change: F1, F2", marked.figures).figures] == [2, 1]
+
+
+@pytest.mark.parametrize("question, operations", [
+    ("What is the percentage change in tax fees from 2018 to 2019?", ["stated", "percentage change"]),
+    ("What was the change in billed receivables between 2018 and 2019?", ["stated", "change"]),
+    ("What is the percentage of Bell Wireless out of the Total BCE operating revenues?",
+     ["stated", "sum", "share"]),  # a row's "Total" widens the choice, never narrows it
+    ("What was Vossberg's operating (EBIT) margin in the June quarter?", ["stated", "share"]),
+    ("What is the average discount rate for 2018 and 2019?", ["stated", "average"]),
+    ("How much higher, in percent, was its revenue than a year earlier?",
+     ["stated", "percentage change", "difference"]),
+    ("Who runs Zorblat Foods?", list(figures.OPERATIONS)),  # names none: every operation stays a choice
+])
+def test_a_question_that_names_its_operation_is_given_only_that_one_and_stated(question, operations):
+    assert figures.named(question) == operations
+
+
+@pytest.mark.parametrize("question, computed", [
+    ("What is the average discount rate for 2018 and 2019?", True),
+    ("What share of its revenue did Microsoft keep as net income?", True),
+    ("What was the change in Write-offs between 2018 and 2019?", True),
+    ("What caused the change in Write-offs in 2019?", False),  # a change with one period: maybe a cause
+    ("What was the increase in costs due to?", False),
+    ("What was Alibaba's total revenue in 2024?", False),  # a total is a figure to look up
+    ("By what percentage did Alibaba's net income fall in the June 2024 quarter?", False),  # often stated
+])
+def test_a_question_that_names_an_average_share_ratio_or_change_between_periods_is_computed(question, computed):
+    assert figures.computes(question) is computed
+
+
+def test_a_question_that_names_its_operation_is_computed_even_when_the_model_leans_to_copying():
+    from qa.answering.answer import Decision
+    from qa.settings import AnswerSettings
+
+    settings = AnswerSettings(min_calculate_probability=0.25)
+    odds = {"copy": 0.8, "none": 0.1, "calculate": 0.1}
+    assert Decision.read(odds, settings, computed=True).choice == "calculate"
+    assert Decision.read({"copy": 0.2, "none": 0.7, "calculate": 0.1}, settings, computed=True).choice == "none"
