@@ -67,14 +67,14 @@ OPERATIONS = {o.name: o for o in [
     Operation("ratio", "the first figure divided by the second", (2, 2), named_by=r"\bratio\b"),
     Operation("share", "the first figure as a percentage of the second (a share, margin or proportion)", (2, 2),
               named_by=r"\bpercent(?:age)? of\b|% of\b|\bas a (?:percentage|proportion|share)\b|\bproportion\b|"
-                       r"\bshare of\b|\bmargin\b"),
+                       r"(?<!per )\bshare of\b|\bmargin\b"),
 ]}
 # Naming one of these sends a question to the computing step even when the model would copy: no figure copied
 # answers an average, a ratio, a share or a percentage change that no sentence states, and "stated" is one of
 # the computing step's choices for one that does. A change is sent when two periods are named with it; a sum
 # and a bare "increase" are not ("total revenue" is a figure to look up, "the increase in costs" a cause).
 _COMPUTED = re.compile(r"\b(?:average|mean|ratio|proportion|difference between)\b|\bpercent(?:age)? "
-                       r"(?:change|of)\b|% change|\bas a percentage\b|\bshare of\b|\bmargin\b", re.I)
+                       r"(?:change|of)\b|% change|\bas a percentage\b|(?<!per )\bshare of\b|\bmargin\b", re.I)
 
 
 def named(question: str) -> list[str]:

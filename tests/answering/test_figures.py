@@ -141,6 +141,7 @@ def test_a_change_between_reports_of_different_dates_runs_from_the_earlier_repor
     ("How much higher, in percent, was its revenue than a year earlier?",
      ["stated", "percentage change", "difference"]),
     ("Who runs Zorblat Foods?", list(figures.OPERATIONS)),  # names none: every operation stays a choice
+    ("What was the market price per share of Prozone in 2019?", list(figures.OPERATIONS)),  # a price, no share
 ])
 def test_a_question_that_names_its_operation_is_given_only_that_one_and_stated(question, operations):
     assert figures.named(question) == operations
@@ -153,6 +154,7 @@ def test_a_question_that_names_its_operation_is_given_only_that_one_and_stated(q
     ("What caused the change in Write-offs in 2019?", False),  # a change with one period: maybe a cause
     ("What was the increase in costs due to?", False),
     ("What was Alibaba's total revenue in 2024?", False),  # a total is a figure to look up
+    ("What was the market price per share of Prozone at 31 December 2019?", False),
     ("By what percentage did Alibaba's net income fall in the June 2024 quarter?", False),  # often stated
 ])
 def test_a_question_that_names_an_average_share_ratio_or_change_between_periods_is_computed(question, computed):
