@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..text.dates import searchable
+from .filters import Filters
 
 FILE_NAME = "chunks.sqlite"
 
@@ -168,29 +169,31 @@ class ChunkStore:
                              self._db.execute("SELECT path, title, company, period FROM chunks GROUP BY path")}
         return self._catalog
 
-    def allowed(self, slots: int, source: str | None = None, date_from: str | None = None,
-                date_to: str | None = None, title: str | None = None, company: str | None = None,
-                paths: tuple[str, ...] = ()) -> np.ndarray:
-        """A boolean mask over the ``slots`` ids: True where a live passage passes every given filter (source
-        equal, dates inclusive, title and company containing the text; all without regard to case; the article
-        one of ``paths``)."""
-        where, values = [], []
-        if paths:
-            where.append(f"path IN ({', '.join('?' * len(paths))})"), values.extend(paths)
-        if source:
-            where.append("casefold(source) = ?"), values.append(source.casefold())
-        if date_from:
-            where.append("date != '' AND date >= ?"), values.append(date_from)
-        if date_to:
-            where.append("date != '' AND substr(date, 1, ?) <= ?"), values.extend([len(date_to), date_to])
-        if title:
-            where.append("instr(casefold(title), ?) > 0"), values.append(title.casefold())
-        if company:
-            where.append("instr(casefold(company), ?) > 0"), values.append(company.casefold())
+    def allowed(self, slots: int, filters: Filters) -> np.ndarray:
+        """A boolean mask over the ``slots`` ids: True where a live passage passes ``filters``."""
+        where, values = sql_condition(filters)
         mask = np.zeros(slots, dtype=bool)
-        ids = [i for (i,) in self._db.execute(f"SELECT id FROM chunks WHERE {' AND '.join(where) or '1'}", values)]
-        mask[ids] = True
+        mask[[i for (i,) in self._db.execute(f"SELECT id FROM chunks WHERE {where}", values)]] = True
         return mask
+
+
+def sql_condition(filters: Filters) -> tuple[str, list]:
+    """The filters as a WHERE condition over the chunks table and its values: source equal, dates inclusive, title
+    and company containing the text, all without regard to case (``casefold``, which each connection defines); the
+    article one of ``paths``."""
+    where, values = [], []
+    if filters.paths:
+        where.append(f"path IN ({', '.join('?' * len(filters.paths))})"), values.extend(filters.paths)
+    if filters.source:
+        where.append("casefold(source) = ?"), values.append(filters.source.casefold())
+    if filters.date_from:
+        where.append("date != '' AND date >= ?"), values.append(filters.date_from)
+    if filters.date_to:
+        where.append("date != '' AND substr(date, 1, ?) <= ?"), values.extend([len(filters.date_to), filters.date_to])
+    for column, value in (("title", filters.title), ("company", filters.company)):
+        if value:
+            where.append(f"instr(casefold({column}), ?) > 0"), values.append(value.casefold())
+    return " AND ".join(where) or "1", values
 
 
 def _chunk(row: tuple) -> Chunk:

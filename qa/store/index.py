@@ -147,8 +147,7 @@ class Index:
         'hybrid') among the chunks that pass ``filters``, fused by reciprocal rank."""
         allowed = None
         if filters:
-            allowed = self.allowed(source=filters.source, date_from=filters.date_from, date_to=filters.date_to,
-                                   title=filters.title, company=filters.company, paths=filters.paths)
+            allowed = self.allowed(filters)
             if not allowed.any():
                 return []
         rankings = []
@@ -161,9 +160,9 @@ class Index:
     def catalog(self) -> dict[str, Described]:
         return self.chunks.catalog()
 
-    def allowed(self, **filters) -> np.ndarray:
-        """A boolean mask over the slots: True for a live passage passing every filter (ChunkStore.allowed)."""
-        return self.chunks.allowed(self.slots, **filters)
+    def allowed(self, filters: Filters) -> np.ndarray:
+        """A boolean mask over the slots: True for a live passage passing ``filters`` (ChunkStore.allowed)."""
+        return self.chunks.allowed(self.slots, filters)
 
     def dense_search(self, query_vector: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[int]:
         """Ids of the ``n`` live chunks nearest the query vector, among the ``allowed`` ones."""

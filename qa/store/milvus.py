@@ -131,7 +131,7 @@ class MilvusStore:
         Milvus. The passages come back with the ranking, so the lifts that read them make no further queries."""
         from pymilvus import AnnSearchRequest, RRFRanker
 
-        expression = filters.expression() if filters else ""
+        expression = filter_expression(filters) if filters else ""
         requests = []
         if mode in ("hybrid", "dense"):
             requests.append(AnnSearchRequest(data=[query_vector.tolist()], anns_field="vector",
@@ -255,6 +255,31 @@ def passage_id(path: str, sha256: str, ordinal: int) -> int:
     """A passage's id: the same article content gives the same ids, so writing it again is harmless."""
     digest = hashlib.blake2b(f"{path}\0{sha256}\0{ordinal}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") & (2 ** 63 - 1)
+
+
+def filter_expression(filters: Filters) -> str:
+    """The filters as a Milvus boolean expression over the store's case-folded ``*_key`` fields."""
+    terms = []
+    if filters.paths:
+        terms.append(f"path in [{', '.join(map(_literal, filters.paths))}]")
+    if filters.source:
+        terms.append(f"source_key == {_literal(filters.source.casefold())}")
+    if filters.date_from:
+        terms.append(f'date != "" and date >= {_literal(filters.date_from)}')
+    if filters.date_to:  # every date that starts with date_to sorts below date_to with its last letter raised
+        terms.append(f'date != "" and date < {_literal(filters.date_to[:-1] + chr(ord(filters.date_to[-1]) + 1))}')
+    for field, value in (("title_key", filters.title), ("company_key", filters.company)):
+        if value:
+            terms.append(f"{field} like {_literal('%' + _like_escaped(value.casefold()) + '%')}")
+    return " and ".join(f"({t})" for t in terms)
+
+
+def _literal(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _row(chunk: Chunk, vector: np.ndarray, terms: list[str], sha256: str) -> dict:
