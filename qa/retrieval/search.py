@@ -13,6 +13,7 @@ from ..ingest.tables import ROW_SENTENCE
 from ..settings import RetrievalSettings
 from ..store.filters import Filters
 from . import filings
+from .fusion import ReciprocalRankFusion
 from ..store.index import Index, heading
 from ..text.dates import searchable
 from ..text.names import key_terms, years
@@ -68,10 +69,11 @@ def search(index: Index, embedder: Embedder, query: str, settings: RetrievalSett
         return Found(query, None, [])
     query_vector = embedder.encode([query])[0]
     words = bm25_tokens([query], as_ids=False)[0]
-    ranked = index.ranked(query_vector, words, settings.candidates, filters or None, settings.rrf_k, mode)
+    fusion = ReciprocalRankFusion(settings.rrf_k)
+    ranked = index.ranked(query_vector, words, settings.candidates, filters or None, fusion, mode)
     if settings.filing_preference and (paths := filings.open_to(index.catalog(), query)):
         within = index.ranked(query_vector, words, settings.candidates, replace(filters or Filters(), paths=paths),
-                              settings.rrf_k, mode)
+                              fusion, mode)
         ranked = prefer_filings(within, ranked, settings.filing_preference)
     fused = prefer_rows(index, query, prefer_named(index, query, ranked))[:k]
     similarities = index.similarities([i for i, _ in fused], query_vector)

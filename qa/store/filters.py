@@ -36,11 +36,3 @@ class Filters:
     def __bool__(self) -> bool:
         return any((self.source, self.date_from, self.date_to, self.title, self.company, self.paths))
 
-
-def fuse(rankings: list[list[int]], rrf_k: int) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: each ranking adds 1 / (rrf_k + rank) to an item; best total first."""
-    scores: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, item in enumerate(ranking, start=1):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (rrf_k + rank)
-    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

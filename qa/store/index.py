@@ -37,7 +37,8 @@ from .chunks import FILE_NAME as CHUNKS_FILE
 from .chunks import Chunk, ChunkStore, Described, heading  # noqa: F401  (Chunk and heading: the store's record type)
 from .chunks import update as update_chunks
 from .chunks import write as write_chunks
-from .filters import Filters, fuse
+from .base import Fusion
+from .filters import Filters
 from .lexical import Lexical
 
 FORMAT_VERSION = 3  # 3: removed slots (dead.npy), BM25 of passages since the last full write (bm25-new/)
@@ -141,10 +142,10 @@ class Index:
         """Live passages."""
         return len(self.chunks)
 
-    def ranked(self, query_vector: np.ndarray, words: list[str], n: int, filters: Filters | None, rrf_k: int,
+    def ranked(self, query_vector: np.ndarray, words: list[str], n: int, filters: Filters | None, fusion: Fusion,
                mode: str = "hybrid") -> list[tuple[int, float]]:
         """Chunk ids with fused scores, best first: the ``n`` best of each ranking ('dense', 'bm25' or both for
-        'hybrid') among the chunks that pass ``filters``, fused by reciprocal rank."""
+        'hybrid') among the chunks that pass ``filters``, fused by ``fusion``."""
         allowed = None
         if filters:
             allowed = self.allowed(filters)
@@ -155,7 +156,7 @@ class Index:
             rankings.append(self.dense_search(query_vector, n, allowed))
         if mode in ("hybrid", "bm25"):
             rankings.append(self.bm25_search(words, n, allowed))
-        return fuse(rankings, rrf_k)
+        return fusion.fuse(rankings)
 
     def catalog(self) -> dict[str, Described]:
         return self.chunks.catalog()

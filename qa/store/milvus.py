@@ -29,6 +29,7 @@ import numpy as np
 
 from ..errors import IndexStateError, InputError
 from ..extras import require
+from .base import Fusion
 from .chunks import Chunk, Described
 from .filters import Filters
 from ..text.words import bm25_tokens
@@ -125,10 +126,11 @@ class MilvusStore:
         return {row["path"]: Described(row["title"], row["company"], row["period"])
                 for row in self.query("ordinal == 0", ["path", "title", "company", "period"])}
 
-    def ranked(self, query_vector: np.ndarray, words: list[str], n: int, filters: Filters | None, rrf_k: int,
+    def ranked(self, query_vector: np.ndarray, words: list[str], n: int, filters: Filters | None, fusion: Fusion,
                mode: str = "hybrid") -> list[tuple[int, float]]:
-        """Ids with fused scores, best first, as ``Index.ranked``: both rankings, the filters and the fusion run in
-        Milvus. The passages come back with the ranking, so the lifts that read them make no further queries."""
+        """Ids with fused scores, best first, as ``Index.ranked``: both rankings, the filters and the fusion (RRF with
+        ``fusion.k``) run in Milvus. The passages come back with the ranking, so the lifts that read them make no
+        further queries."""
         from pymilvus import AnnSearchRequest, RRFRanker
 
         expression = filter_expression(filters) if filters else ""
@@ -141,7 +143,7 @@ class MilvusStore:
                                              param={"metric_type": "BM25"}, limit=n, expr=expression))
         if not requests or not self._ready():
             return []
-        hits = self.client.hybrid_search(COLLECTION, requests, RRFRanker(rrf_k), limit=n,
+        hits = self.client.hybrid_search(COLLECTION, requests, RRFRanker(fusion.k), limit=n,
                                          output_fields=_CHUNK_FIELDS)[0]
         for hit in hits:
             self.chunks.remember(int(hit["id"]), hit["entity"])
