@@ -6,7 +6,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .answering.answer import Answer, Asked, choosing_messages, generate
 from .embedding import get_embedder
@@ -18,10 +17,7 @@ from .retrieval.context import Context, select
 from .retrieval.search import Filters, Found, Passage, search
 from .settings import Settings
 from .store import open_store
-from .store.index import Index
-
-if TYPE_CHECKING:
-    from .store.milvus import MilvusStore
+from .store.base import Store
 
 MAX_QUESTION_CHARS = 2000
 
@@ -40,7 +36,7 @@ class QA:
             changes["llm.spec"] = llm
         # a copy: the caller's Settings stay as they were, whatever this QA is told later
         self.settings = (settings or Settings.load()).updated(changes)
-        self._index: Index | None = None
+        self._index: Store | None = None
         self._llm = None
 
     @classmethod
@@ -66,7 +62,7 @@ class QA:
                             onnx_dir=self.settings.models_dir())
 
     @property
-    def index(self) -> Index | MilvusStore:
+    def index(self) -> Store:
         """The passage store (the live index generation by default), opened on first use and checked against the
         embedding model."""
         if self._index is None:

@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from ..embedding import Embedder
 from ..settings import RetrievalSettings
-from ..store.index import Chunk, Index
+from ..store.base import Store
+from ..store.chunks import Chunk
 from ..text.words import content_words, sentences
 from .search import Found, Passage
 
@@ -55,7 +56,7 @@ def article_groups(found: list[Passage]) -> list[list[Passage]]:
     return list(articles.values())
 
 
-def select(found: Found, index: Index, embedder: Embedder, settings: RetrievalSettings) -> Context:
+def select(found: Found, index: Store, embedder: Embedder, settings: RetrievalSettings) -> Context:
     """The ``settings.context_sentences`` most relevant sentences of the first ``settings.context_articles``
     retrieved articles, each with the ``settings.context_window`` sentences before it, grouped into one passage
     per article (and page)."""
@@ -91,7 +92,7 @@ def _sentence_pool(chunks: Iterable[tuple[int, Chunk]]) -> list[Sentence]:
     return pool
 
 
-def _grouped(index: Index, best: dict[str, Passage], chosen: list[Sentence]
+def _grouped(index: Store, best: dict[str, Passage], chosen: list[Sentence]
              ) -> tuple[list[Passage], list[tuple[int, str]]]:
     """Sentences back into one passage per article (per page of a paged one), in reading order, each ranked as
     its article's best retrieved passage; and the sentences themselves, each with its passage's number."""
@@ -106,7 +107,7 @@ def _grouped(index: Index, best: dict[str, Passage], chosen: list[Sentence]
 
 
 @lru_cache(maxsize=4)
-def _idf(index: Index) -> dict[str, float]:
+def _idf(index: Store) -> dict[str, float]:
     """Inverse document frequency of words over the index's chunks: rare words tell sentences apart."""
     counts: dict[str, int] = {}
     for chunk in index.chunks:

@@ -11,10 +11,11 @@ import numpy as np
 from ..embedding import Embedder
 from ..ingest.tables import ROW_SENTENCE
 from ..settings import RetrievalSettings
+from ..store.base import Store
+from ..store.chunks import heading
 from ..store.filters import Filters
 from . import filings
 from .fusion import ReciprocalRankFusion
-from ..store.index import Index, heading
 from ..text.dates import searchable
 from ..text.names import key_terms, years
 from ..text.words import bm25_tokens, content_words
@@ -59,7 +60,7 @@ class Found:
     passages: list[Passage]
 
 
-def search(index: Index, embedder: Embedder, query: str, settings: RetrievalSettings, *, k: int | None = None,
+def search(index: Store, embedder: Embedder, query: str, settings: RetrievalSettings, *, k: int | None = None,
            filters: Filters | None = None, mode: str = "hybrid") -> Found:
     """The top ``k`` passages for ``query`` (``settings.top_k`` by default); each ranking offers
     ``settings.candidates`` to the fusion. ``mode`` is 'hybrid', 'dense' or 'bm25' (the last two for
@@ -90,7 +91,7 @@ def prefer_filings(within: list[tuple[int, float]], ranked: list[tuple[int, floa
     return [(chunk_id, score + bonus) for chunk_id, score in within] + [x for x in ranked if x[0] not in first]
 
 
-def prefer_named(index: Index, query: str, fused: list[tuple[int, float]], weight: float = 0.02,
+def prefer_named(index: Store, query: str, fused: list[tuple[int, float]], weight: float = 0.02,
                  depth: int = 30) -> list[tuple[int, float]]:
     """Lift passages that mention the names and years the query asks about.
 
@@ -113,7 +114,7 @@ def prefer_named(index: Index, query: str, fused: list[tuple[int, float]], weigh
 _UNITS_NOTE = re.compile(r"\([^)]*\)")
 
 
-def prefer_rows(index: Index, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+def prefer_rows(index: Store, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """Within each document, put the passages holding the table row the query asks for first.
 
     A statement table states each figure once, in a row of numbers that neither ranking reads well: its words
@@ -173,7 +174,7 @@ def _document(chunk) -> tuple:
         else ("file", chunk.path)
 
 
-def passage_from_chunk(index: Index, rank: int, chunk_id: int, score: float, similarity: float) -> Passage:
+def passage_from_chunk(index: Store, rank: int, chunk_id: int, score: float, similarity: float) -> Passage:
     chunk = index.chunks[chunk_id]
     return Passage(rank=rank, score=round(score, 6), similarity=round(similarity, 4), title=chunk.title,
                    date=chunk.date, source=chunk.source, path=chunk.path, url=chunk.url, text=chunk.text,
