@@ -16,7 +16,7 @@ from .llms import LLM, get_llm
 from .retrieval.context import Context, select
 from .retrieval.search import Filters, Found, Passage, search
 from .settings import Settings
-from .store import open_store
+from .store import open_store, store_class
 from .store.base import Store
 
 MAX_QUESTION_CHARS = 2000
@@ -54,7 +54,7 @@ class QA:
     def store_name(self) -> str:
         """Where the passages are, for messages: the index folder, or the Milvus store's address."""
         spec = self.settings.index.store
-        return f"index {self.index_dir}" if spec == "faiss" else f"Milvus store {spec}"
+        return store_class(spec).describe(spec, self.index_dir)
 
     @property
     def embedder(self):

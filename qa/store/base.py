@@ -6,7 +6,9 @@ over either."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, Self
 
 import numpy as np
 
@@ -36,8 +38,44 @@ class Passages(Protocol):
     def __len__(self) -> int: ...
 
 
+@dataclass
+class Changes:
+    """What an ingest writes to a store: the new passages (``chunks``) with their ``vectors``, the articles they come
+    from (``files``: path to content hash and title), the articles ``updated`` or ``removed`` whose older passages
+    go, and what made the passages (``embedder``: name and dim; the chunk sizes). ``rebuild`` drops all else."""
+
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    files: dict[str, dict]
+    updated: list[str]
+    removed: list[str]
+    embedder: dict
+    chunk_size: int
+    chunk_overlap: int
+    rebuild: bool = False
+
+
 class Store(Protocol):
-    """A passage store open for queries: what search, context, the API, the server and an ingest ask of it."""
+    """A passage store: what search, context, the API, the server and an ingest ask of it. The class methods are
+    asked of the class that ``qa.store.store_class`` finds for an ``index.store`` setting (``spec``), before a store
+    is open; ``folder`` is the index folder, where the FAISS store lives."""
+
+    @classmethod
+    def describe(cls, spec: str, folder: Path) -> str:
+        """Where the passages are, for messages ('index FOLDER', 'Milvus store ADDRESS'), without opening them."""
+
+    @classmethod
+    def from_spec(cls, spec: str, folder: Path) -> Self:
+        """The store, open for queries; a one-line error when it cannot be opened."""
+
+    @classmethod
+    def for_update(cls, spec: str, folder: Path) -> Self | None:
+        """The store as an ingest finds it, to compare files with and add to; None while it holds nothing."""
+
+    @classmethod
+    def write(cls, spec: str, folder: Path, old: Self | None, changes: Changes) -> int:
+        """Write an ingest's ``changes`` over ``old`` (what ``for_update`` found; None when rebuilding), so that
+        readers see the store before or after them; returns the live passages."""
 
     @property
     def chunks(self) -> Passages:
@@ -50,6 +88,9 @@ class Store(Protocol):
 
     def __len__(self) -> int:
         """Live passages; 0 when there is nothing to search."""
+
+    def __hash__(self) -> int:
+        """By identity: context keeps the word frequencies of each store it has read (``qa.retrieval.context``)."""
 
     def check_embedder(self, name: str, dim: int | None = None) -> None:
         """Raise a one-line ``IndexStateError`` when the store was built with another embedding model: its vectors

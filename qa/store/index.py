@@ -33,11 +33,11 @@ import numpy as np
 
 from ..errors import IndexStateError
 from . import lexical
+from .base import Changes, Fusion
 from .chunks import FILE_NAME as CHUNKS_FILE
 from .chunks import Chunk, ChunkStore, Described, heading  # noqa: F401  (Chunk and heading: the store's record type)
 from .chunks import update as update_chunks
 from .chunks import write as write_chunks
-from .base import Fusion
 from .filters import Filters
 from .lexical import Lexical
 
@@ -71,6 +71,27 @@ class Index:
         self._dense = None
         self._bm25 = None
         self._files: dict[str, dict] | None = None
+
+    @classmethod
+    def describe(cls, spec: str, folder: Path) -> str:
+        return f"index {folder}"
+
+    @classmethod
+    def from_spec(cls, spec: str, folder: Path) -> Index:
+        return cls.open(folder)
+
+    @classmethod
+    def for_update(cls, spec: str, folder: Path) -> Index | None:
+        """The live generation, which an ingest adds to; None before the first ingest."""
+        return None if current_generation(folder) is None else cls.open(folder)
+
+    @classmethod
+    def write(cls, spec: str, folder: Path, old: Index | None, changes: Changes) -> int:
+        """The changes written as the next generation (``publish_update``), the ingest's settings in its manifest."""
+        manifest = {"format": FORMAT_VERSION, "embedder": changes.embedder, "chunk_size": changes.chunk_size,
+                    "chunk_overlap": changes.chunk_overlap, "files": changes.files}
+        replaced = set(changes.updated) | set(changes.removed)
+        return publish_update(folder, old, replaced, changes.chunks, changes.vectors, manifest)
 
     @classmethod
     def open(cls, folder: Path, embedder_name: str | None = None) -> "Index":

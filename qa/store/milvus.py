@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexStateError, InputError
+from ..errors import IndexStateError
 from ..extras import require
-from .base import Fusion
+from .base import Changes, Fusion
 from .chunks import Chunk, Described
 from .filters import Filters
 from ..text.words import bm25_tokens
@@ -57,9 +57,6 @@ class MilvusStore:
         uri = spec if spec.startswith(("milvus://", "http://", "https://")) else str(Path(spec).expanduser())
         uri = uri.replace("milvus://", "http://", 1)
         if not uri.startswith("http"):
-            if not uri.endswith(".db"):
-                raise InputError(f"bad setting index.store: {spec} is neither 'faiss', a milvus://HOST:PORT address "
-                                 "nor a Milvus Lite path ending in .db")
             require("milvus_lite", "scale", "a Milvus Lite store (QA_STORE=PATH.db)")  # what pymilvus runs for a path
             Path(uri).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -71,6 +68,30 @@ class MilvusStore:
         logging.getLogger("pymilvus").setLevel(logging.ERROR)  # Lite's iterators warn on every query
         self.chunks = MilvusChunks(self)
         self._loaded = False
+
+    @classmethod
+    def describe(cls, spec: str, folder: Path) -> str:
+        return f"Milvus store {spec}"
+
+    @classmethod
+    def from_spec(cls, spec: str, folder: Path) -> MilvusStore:
+        return open_milvus(spec)
+
+    @classmethod
+    def for_update(cls, spec: str, folder: Path) -> MilvusStore | None:
+        """The collection an ingest adds to; None before the first ingest."""
+        store = open_milvus(spec)
+        return store if store.exists() else None
+
+    @classmethod
+    def write(cls, spec: str, folder: Path, old: MilvusStore | None, changes: Changes) -> int:
+        """The changes written by ``update``, new passages before old ones go (``old``, when there is one, is this
+        same store: one client a process)."""
+        store = open_milvus(spec)
+        store.update(changes.updated, changes.removed, changes.chunks, changes.vectors,
+                     {path: meta["sha256"] for path, meta in changes.files.items()}, changes.embedder,
+                     rebuild=changes.rebuild)
+        return len(store)
 
     # -- reading -----------------------------------------------------------------------------------------------
 
