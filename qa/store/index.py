@@ -35,7 +35,7 @@ from ..errors import IndexStateError
 from . import lexical
 from .base import Changes, Fusion
 from .chunks import FILE_NAME as CHUNKS_FILE
-from .chunks import Chunk, ChunkStore, Described, heading  # noqa: F401  (Chunk and heading: the store's record type)
+from .chunks import Chunk, ChunkStore, Described
 from .chunks import update as update_chunks
 from .chunks import write as write_chunks
 from .filters import Filters
