@@ -17,7 +17,6 @@ from .api import QA
 from .errors import QAError
 from .retrieval.search import Filters
 
-HISTORY_TURNS = 3  # turns shown to the rewriter; older ones rarely decide what "it" means
 HELP = """Ask a question about the articles; follow-ups may refer to earlier answers.
   /sources        the passages behind the last answer, and the question that was searched
   /reset          forget the conversation
@@ -32,7 +31,7 @@ def standalone(qa: QA, turns: list[tuple[str, str]], question: str) -> str:
     shared by ``qa chat`` and ``qa serve``); unchanged when there are none or the rewrite looks broken."""
     if not turns:
         return question
-    history = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in turns[-HISTORY_TURNS:])
+    history = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in turns[-qa.settings.answer.history_turns:])
     messages = [
         {"role": "system", "content": prompts.CONDENSE_SYSTEM},
         {"role": "user", "content": prompts.CONDENSE_USER.format(history=history, question=question)},

@@ -73,12 +73,21 @@ class RetrievalSettings(Group):
         default=0.05, ge=0, description="Added to the fused score of passages that a question's company and fiscal "
         "years leave open, when it names a filer of the store: other filers' and other years' filings sink (a fused "
         "score is at most 2 / (rrf_k + 1)); 0 turns the preference off.")
+    name_weight: float = Field(
+        default=0.02, ge=0, description="Most added to a passage's fused score for mentioning the question's names and "
+        "years (the share it mentions, times this): above any gap between neighbouring RRF scores.")
+    name_depth: int = Field(default=30, ge=0, description="Passages at the top of the fused ranking that the names "
+                            "and years of the question may reorder.")
     context_passages: int = Field(default=4, ge=1, description="Passages retrieved for an answer; their articles are "
                                   "read sentence by sentence.")
     context_articles: int = Field(default=3, ge=1, description="Most articles whose sentences may enter the answer prompt.")
     context_sentences: int = Field(default=6, ge=1, description="Most relevant sentences the model chooses "
                                    "from and copies out of.")
     context_window: int = Field(default=0, ge=0, description="Sentences before each chosen one that come with it.")
+    article_passages: int = Field(default=24, ge=1, description="Passages of each article read for its sentences: a "
+                                  "long article's first ones, where news states its facts.")
+    word_weight: float = Field(default=0.5, ge=0, description="Weight of IDF-weighted word overlap with the question "
+                               "against the embedding cosine in a sentence's score.")
 
 
 class AnswerSettings(Group):
@@ -94,6 +103,8 @@ class AnswerSettings(Group):
     min_choice_probability: float = Field(
         default=0.0, ge=0, le=1, description="Refuse when the sentence the model chose had less than this probability "
         "at its first decision (no sentence clearly ahead).")
+    history_turns: int = Field(default=3, ge=1, description="Earlier turns of a conversation shown to the model that "
+                               "rewrites a follow-up to stand alone: older ones rarely decide what 'it' means.")
     min_calculate_probability: float = Field(
         default=0.2, ge=0, le=1, description="Calculate instead of copying when the model gave at least this "
         "probability to calculating at its first decision.")

@@ -21,8 +21,6 @@ from ..store.chunks import Chunk
 from ..text.words import content_words, sentences
 from .search import Found, Passage
 
-MAX_ARTICLE_CHUNKS = 24
-LEXICAL_WEIGHT = 0.5  # word overlap against cosine in a sentence's score (benchmarks/README.md)
 
 
 @dataclass
@@ -62,7 +60,7 @@ def select(found: Found, index: Store, embedder: Embedder, settings: RetrievalSe
     per article (and page)."""
     best = {group[0].path: replace(group[0], similarity=max(p.similarity for p in group))  # the article's best
             for group in article_groups(found.passages)[:settings.context_articles]}
-    chunk_ids = [i for path in best for i in index.chunk_ids(path)[:MAX_ARTICLE_CHUNKS]]
+    chunk_ids = [i for path in best for i in index.chunk_ids(path)[:settings.article_passages]]
     articles = [index.chunks[i] for i in chunk_ids]
     pool = _sentence_pool(zip(chunk_ids, articles))
     if not pool:
@@ -73,7 +71,7 @@ def select(found: Found, index: Store, embedder: Embedder, settings: RetrievalSe
     asked_weight = sum(idf.get(w, 1.0) for w in asked) or 1.0
     for sentence, cosine in zip(pool, vectors @ found.vector):
         shared = asked & content_words(sentence.text)
-        sentence.score = float(cosine) + LEXICAL_WEIGHT * sum(idf.get(w, 1.0) for w in shared) / asked_weight
+        sentence.score = float(cosine) + settings.word_weight * sum(idf.get(w, 1.0) for w in shared) / asked_weight
     path = lambda s: index.chunks[s.chunk_id].path  # noqa: E731
     chosen = {j for b in sorted(pool, key=lambda s: -s.score)[:settings.context_sentences]
               for j in range(max(0, b.position - settings.context_window), b.position + 1) if path(pool[j]) == path(b)}

@@ -76,7 +76,8 @@ def search(index: Store, embedder: Embedder, query: str, settings: RetrievalSett
         within = index.ranked(query_vector, words, settings.candidates, replace(filters or Filters(), paths=paths),
                               fusion, mode)
         ranked = prefer_filings(within, ranked, settings.filing_preference)
-    fused = prefer_rows(index, query, prefer_named(index, query, ranked))[:k]
+    named = prefer_named(index, query, ranked, settings.name_weight, settings.name_depth)
+    fused = prefer_rows(index, query, named)[:k]
     similarities = index.similarities([i for i, _ in fused], query_vector)
     return Found(query, query_vector, [passage_from_chunk(index, rank, chunk_id, score, float(sim))
                                        for rank, ((chunk_id, score), sim) in enumerate(zip(fused, similarities), 1)])
@@ -91,8 +92,8 @@ def prefer_filings(within: list[tuple[int, float]], ranked: list[tuple[int, floa
     return [(chunk_id, score + bonus) for chunk_id, score in within] + [x for x in ranked if x[0] not in first]
 
 
-def prefer_named(index: Store, query: str, fused: list[tuple[int, float]], weight: float = 0.02,
-                 depth: int = 30) -> list[tuple[int, float]]:
+def prefer_named(index: Store, query: str, fused: list[tuple[int, float]], weight: float, depth: int
+                 ) -> list[tuple[int, float]]:
     """Lift passages that mention the names and years the query asks about.
 
     Both rankings blur periods and companies ("Alibaba's March quarter" vs its September quarter), and the
