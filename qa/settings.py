@@ -119,6 +119,15 @@ class LLMSettings(Group):
     threads: int | None = Field(default=None, ge=1, description="CPU threads for the local model (default: all cores).")
 
 
+class ServeSettings(Group):
+    """Where ``qa serve`` listens and how much it queues. Its API key is read from ``QA_API_KEY`` alone: a secret
+    has no place in a preset file or on a command line that ``ps`` shows."""
+
+    host: str = Field(default="127.0.0.1", description="Address to bind; anything but loopback needs QA_API_KEY.")
+    port: int = Field(default=8000, description="Port to listen on; 0 takes any free one.")
+    queue: int = Field(default=4, ge=0, description="Requests that may wait for the model; more get 503.")
+
+
 class Settings(BaseSettings):
     """Every tunable of qa, by group. ``Settings()`` is the defaults under the environment; ``Settings.load()``
     adds a preset file below the environment and explicit values above it; ``Settings.defaults()`` reads
@@ -130,6 +139,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
