@@ -1,7 +1,6 @@
 """The passages' text and metadata in one SQLite file per generation, read lazily.
 
-Opening an index used to parse every passage's JSON line: 11.7 s at a million passages. SQLite opens in
-microseconds and answers what a question needs, a few passages by id, one article's passages by path, the ids a
+SQLite opens in microseconds (a JSON line per passage took 11.7 s to parse at a million) and answers what a question needs, a few passages by id, one article's passages by path, the ids a
 filter allows, without reading the rest. Written in the generation's temporary folder, whole or as a copy of the
 previous generation's file with one ingest's changes (``update``); read-only after that, from any thread. Ids are
 slots shared with the vectors, FAISS and BM25: an id whose passage was removed has no row (see qa.store.index).
@@ -36,7 +35,7 @@ class Chunk:
     url: str
     text: str
     ordinal: int
-    flagged: bool = False  # the article addresses AI models (see qa.safety): searchable, never used to answer
+    flagged: bool = False  # the article addresses AI models (see qa.ingest.safety): searchable, never used to answer
     page: int | None = None  # 1-based page of a paged document (PDF), as a viewer shows it
     company: str = ""  # the filer and the period a filing covers, read from its cover (qa.ingest.filings)
     period: str = ""
