@@ -34,7 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .answering.answer import Answer
 from .api import QA
-from .chat import standalone
+from .answering.condense import standalone
 from .errors import InputError, QAError
 from .ingest import web
 from .ingest.documents import MAX_FILE_BYTES, MAX_PDF_BYTES, SUPPORTED_SUFFIXES
@@ -296,7 +296,7 @@ def create_app(qa: QA, *, api_key: str | None = None, queue: int = 4, watcher: W
         filters = body.filters.filters() if body.filters else None
 
         def stream():
-            searched = standalone(qa, turns, question) if turns else None
+            searched = standalone(qa.llm, turns, question, qa.settings.answer.history_turns) if turns else None
             return qa.stream(question, filters=filters, searched=searched)
 
         if not body.stream:
