@@ -523,7 +523,7 @@ def run_server(app_, listener) -> None:
         stop(sig, frame)
 
     server.handle_exit = handle_exit
-    server.run(sockets=[listener])  # its shutdown waits for the model to be free (qa.server.create_app)
+    server.run(sockets=[listener])  # its shutdown waits for the model to be free (qa.server.app.lifespan)
 
 
 @app.command("settings")
