@@ -109,6 +109,7 @@ def fill(db: Path, chunks, vectors: np.ndarray) -> dict:
 
 def open_and_search(db: Path, job: dict) -> dict:
     from qa.embedding import get_embedder
+    from qa.retrieval.fusion import ReciprocalRankFusion
     from qa.store.filters import Filters
     from qa.store.milvus import MilvusStore
     from qa.text.words import bm25_tokens
@@ -123,8 +124,9 @@ def open_and_search(db: Path, job: dict) -> dict:
     count = len(store)  # loads the collection
     opened = time.perf_counter() - start
     questions, companies = job["questions"], job["companies"]
+    fusion = ReciprocalRankFusion(60)
     for question in questions[:5]:  # warm-up, not counted
-        store.ranked(embedder.encode([question])[0], bm25_tokens([question], as_ids=False)[0], 50, None, 60)
+        store.ranked(embedder.encode([question])[0], bm25_tokens([question], as_ids=False)[0], 50, None, fusion)
     memory = rss_mb() - before
     rows = {}
     cases = [("none", "hybrid", lambda i: None),
@@ -138,7 +140,7 @@ def open_and_search(db: Path, job: dict) -> dict:
             start = time.perf_counter()
             vector = embedder.encode([question])[0]
             middle = time.perf_counter()
-            hits = store.ranked(vector, bm25_tokens([question], as_ids=False)[0], 50, filters_of(i), 60, mode)
+            hits = store.ranked(vector, bm25_tokens([question], as_ids=False)[0], 50, filters_of(i), fusion, mode)
             embed.append((middle - start) * 1000)
             search.append((time.perf_counter() - middle) * 1000)
             found.append(len(hits))

@@ -226,6 +226,7 @@ def store_generation(folder: Path, n: int) -> None:
 
 def open_store(folder: Path) -> dict:
     from qa.store.chunks import Chunk
+    from qa.store.filters import Filters
     from qa.store.index import Index
 
     start = time.perf_counter()
@@ -235,7 +236,7 @@ def open_store(folder: Path) -> dict:
     index.chunk_ids(index.chunks[len(index) // 2].path)
     fetched = time.perf_counter() - start
     start = time.perf_counter()
-    index.allowed(title="company 12")
+    index.allowed(Filters(title="company 12"))
     filtered = time.perf_counter() - start
     start = time.perf_counter()
     with open(folder / "chunks.jsonl", encoding="utf-8") as fh:

@@ -6,7 +6,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .answering.answer import Answer, Asked, choosing_messages, generate
 from .embedding import get_embedder
@@ -17,11 +16,8 @@ from .llms import LLM, get_llm
 from .retrieval.context import Context, select
 from .retrieval.search import Filters, Found, Passage, search
 from .settings import Settings
-from .store import open_store
-from .store.index import Index
-
-if TYPE_CHECKING:
-    from .store.milvus import MilvusStore
+from .store import open_store, store_class
+from .store.base import Store
 
 MAX_QUESTION_CHARS = 2000
 
@@ -40,7 +36,7 @@ class QA:
             changes["llm.spec"] = llm
         # a copy: the caller's Settings stay as they were, whatever this QA is told later
         self.settings = (settings or Settings.load()).updated(changes)
-        self._index: Index | None = None
+        self._index: Store | None = None
         self._llm = None
 
     @classmethod
@@ -58,7 +54,7 @@ class QA:
     def store_name(self) -> str:
         """Where the passages are, for messages: the index folder, or the Milvus store's address."""
         spec = self.settings.index.store
-        return f"index {self.index_dir}" if spec == "faiss" else f"Milvus store {spec}"
+        return store_class(spec).describe(spec, self.index_dir)
 
     @property
     def embedder(self):
@@ -66,7 +62,7 @@ class QA:
                             onnx_dir=self.settings.models_dir())
 
     @property
-    def index(self) -> Index | MilvusStore:
+    def index(self) -> Store:
         """The passage store (the live index generation by default), opened on first use and checked against the
         embedding model."""
         if self._index is None:

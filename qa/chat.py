@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render
-from .answering import prompts
 from .answering.answer import Answer, page_label
+from .answering.condense import standalone
 from .api import QA
 from .errors import QAError
 from .retrieval.search import Filters
 
-HISTORY_TURNS = 3  # turns shown to the rewriter; older ones rarely decide what "it" means
 HELP = """Ask a question about the articles; follow-ups may refer to earlier answers.
   /sources        the passages behind the last answer, and the question that was searched
   /reset          forget the conversation
@@ -25,20 +24,6 @@ HELP = """Ask a question about the articles; follow-ups may refer to earlier ans
   /help           this help
   /quit           leave (or Ctrl-D)
 Enter sends; Esc then Enter starts a new line. Ctrl-C stops an answer being written."""
-
-
-def standalone(qa: QA, turns: list[tuple[str, str]], question: str) -> str:
-    """``question`` rewritten to stand alone, from the (question, answer) turns before it (the condense step,
-    shared by ``qa chat`` and ``qa serve``); unchanged when there are none or the rewrite looks broken."""
-    if not turns:
-        return question
-    history = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in turns[-HISTORY_TURNS:])
-    messages = [
-        {"role": "system", "content": prompts.CONDENSE_SYSTEM},
-        {"role": "user", "content": prompts.CONDENSE_USER.format(history=history, question=question)},
-    ]
-    rewritten = qa.llm.complete(messages, max_tokens=64, stop=["\n"]).strip().strip('"')
-    return rewritten if 3 < len(rewritten) < 4 * len(question) + 200 else question
 
 
 @dataclass
@@ -51,7 +36,8 @@ class Conversation:
 
     def standalone(self, question: str) -> str:
         """The question made self-contained from recent turns; unchanged when there is no history."""
-        return standalone(self.qa, [(t.searched, t.answer) for t in self.turns], question)
+        return standalone(self.qa.llm, [(t.searched, t.answer) for t in self.turns], question,
+                          self.qa.settings.answer.history_turns)
 
     def ask(self, question: str) -> Iterator[str | Answer]:
         """Stream the answer to ``question`` in the context of the conversation; the turn is then remembered."""

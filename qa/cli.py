@@ -439,10 +439,12 @@ def models_prepare(name: Annotated[Optional[str], typer.Argument(help="Preset na
 @app.command("serve")
 @user_errors
 def serve_command(
-    host: Annotated[str, typer.Option("--host", help="Address to bind; anything but loopback needs QA_API_KEY.")]
-    = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    queue: Annotated[int, typer.Option("--queue", help="Requests that may wait for the model; more get 503.")] = 4,
+    host: Annotated[Optional[str], typer.Option("--host", help="Address to bind; anything but loopback needs "
+                                                "QA_API_KEY (setting serve.host; default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="Port to listen on (setting serve.port; default "
+                                                "8000).")] = None,
+    queue: Annotated[Optional[int], typer.Option("--queue", help="Requests that may wait for the model; more get 503 "
+                                                 "(setting serve.queue; default 4).")] = None,
     index: IndexOpt = None, llm: LlmOpt = None,
     watch: Annotated[Optional[list[Path]], typer.Option("--watch", metavar="PATH", help="A folder to ingest now and "
                                                        "keep in step while serving (repeatable).")] = None,
@@ -454,14 +456,15 @@ def serve_command(
 
     from .server import create_app, is_loopback
 
+    chosen = {"serve.host": host, "serve.port": port, "serve.queue": queue}
+    settings = Chosen.settings().updated({name: value for name, value in chosen.items() if value is not None})
+    host, port, queue = settings.serve.host, settings.serve.port, settings.serve.queue
     key = os.environ.get("QA_API_KEY") or None
     if not is_loopback(host) and not key:
         raise InputError(f"binding to {host} exposes the articles: set QA_API_KEY, or bind to 127.0.0.1")
-    if queue < 0:
-        raise InputError("--queue must be 0 or more")
     listener = listen(host, port)  # a bad or busy port fails now, in one line, before the model loads
     try:
-        qa = make_qa(index, llm)
+        qa = QA(index=index, settings=settings, llm=llm)
         with watching(watch) as watcher:  # watching before the first ingest: nothing is missed
             if watcher:
                 run_ingest(qa, watcher.folders)
@@ -520,7 +523,7 @@ def run_server(app_, listener) -> None:
         stop(sig, frame)
 
     server.handle_exit = handle_exit
-    server.run(sockets=[listener])  # its shutdown waits for the model to be free (qa.server.create_app)
+    server.run(sockets=[listener])  # its shutdown waits for the model to be free (qa.server.app.lifespan)
 
 
 @app.command("settings")

@@ -73,12 +73,21 @@ class RetrievalSettings(Group):
         default=0.05, ge=0, description="Added to the fused score of passages that a question's company and fiscal "
         "years leave open, when it names a filer of the store: other filers' and other years' filings sink (a fused "
         "score is at most 2 / (rrf_k + 1)); 0 turns the preference off.")
+    name_weight: float = Field(
+        default=0.02, ge=0, description="Most added to a passage's fused score for mentioning the question's names and "
+        "years (the share it mentions, times this): above any gap between neighbouring RRF scores.")
+    name_depth: int = Field(default=30, ge=0, description="Passages at the top of the fused ranking that the names "
+                            "and years of the question may reorder.")
     context_passages: int = Field(default=4, ge=1, description="Passages retrieved for an answer; their articles are "
                                   "read sentence by sentence.")
     context_articles: int = Field(default=3, ge=1, description="Most articles whose sentences may enter the answer prompt.")
     context_sentences: int = Field(default=6, ge=1, description="Most relevant sentences the model chooses "
                                    "from and copies out of.")
     context_window: int = Field(default=0, ge=0, description="Sentences before each chosen one that come with it.")
+    article_passages: int = Field(default=24, ge=1, description="Passages of each article read for its sentences: a "
+                                  "long article's first ones, where news states its facts.")
+    word_weight: float = Field(default=0.5, ge=0, description="Weight of IDF-weighted word overlap with the question "
+                               "against the embedding cosine in a sentence's score.")
 
 
 class AnswerSettings(Group):
@@ -94,6 +103,8 @@ class AnswerSettings(Group):
     min_choice_probability: float = Field(
         default=0.0, ge=0, le=1, description="Refuse when the sentence the model chose had less than this probability "
         "at its first decision (no sentence clearly ahead).")
+    history_turns: int = Field(default=3, ge=1, description="Earlier turns of a conversation shown to the model that "
+                               "rewrites a follow-up to stand alone: older ones rarely decide what 'it' means.")
     min_calculate_probability: float = Field(
         default=0.2, ge=0, le=1, description="Calculate instead of copying when the model gave at least this "
         "probability to calculating at its first decision.")
@@ -110,6 +121,15 @@ class LLMSettings(Group):
                              "the cached prompt opening about a quarter faster on a 2-core CPU.")
 
 
+class ServeSettings(Group):
+    """Where ``qa serve`` listens and how much it queues. Its API key is read from ``QA_API_KEY`` alone: a secret
+    has no place in a preset file or on a command line that ``ps`` shows."""
+
+    host: str = Field(default="127.0.0.1", description="Address to bind; anything but loopback needs QA_API_KEY.")
+    port: int = Field(default=8000, description="Port to listen on; 0 takes any free one.")
+    queue: int = Field(default=4, ge=0, description="Requests that may wait for the model; more get 503.")
+
+
 class Settings(BaseSettings):
     """Every tunable of qa, by group. ``Settings()`` is the defaults under the environment; ``Settings.load()``
     adds a preset file below the environment and explicit values above it; ``Settings.defaults()`` reads
@@ -121,6 +141,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    serve: ServeSettings = Field(default_factory=ServeSettings)
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,

@@ -9,7 +9,8 @@ import pytest
 from qa.errors import InputError
 from qa.ingest.chunking import MAX_PARAGRAPH_CHARS, MAX_WORD_CHARS, bounded_paragraphs
 from qa.ingest.documents import SkipFile, decode
-from qa.server import Cancelled, Gate
+from qa.server.errors import Cancelled
+from qa.server.gate import Gate
 from qa.store.filters import Filters
 from qa.text.dates import check_filter_date
 

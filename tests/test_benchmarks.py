@@ -1,4 +1,5 @@
-"""The benchmark scripts start, and the generated corpus is what the ingest benchmark claims it is."""
+"""The benchmark scripts start, the generated corpus is what the ingest benchmark claims it is, and the search
+benchmark's FAISS comparison measures what it reports."""
 
 import subprocess
 import sys
@@ -31,3 +32,18 @@ def test_benchmark_scripts_start(script):
                           timeout=60)
     assert done.returncode == 0, done.stderr
     assert "usage:" in done.stdout
+
+
+def test_the_faiss_comparison_reports_exact_search_as_the_baseline_and_hnsw_close_to_it():
+    import numpy as np
+    from search import faiss_tradeoff
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((3000, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = vectors[:40] + 0.05 * rng.standard_normal((40, 384)).astype(np.float32)
+    exact, hnsw = faiss_tradeoff(vectors, queries)
+    assert (exact["index"], exact["recall@10"]) == ("flat (exact)", 1.0)
+    assert hnsw["index"] == "HNSW" and 0.9 <= hnsw["recall@10"] <= 1.0
+    assert all(row["p50_ms"] <= row["p95_ms"] and row["size_mb"] > 3000 * 384 * 4 / 2**20 * 0.99
+               for row in (exact, hnsw))

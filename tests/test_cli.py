@@ -56,11 +56,19 @@ def test_foreign_index_via_environment(tmp_path):
     (["ask", "What?", "--since", "2025-13", "--index", "IDX"], 2, "bad date for since"),
     (["serve", "--port", "70000", "--index", "IDX"], 2, "--port must be between 0 and 65535, not 70000"),
     (["serve", "--port", "-1", "--index", "IDX"], 2, "--port must be between"),
+    (["serve", "--queue", "-1", "--index", "IDX"], 2, "bad setting serve.queue=-1"),
 ])
-def test_bad_questions_and_options(tmp_path, args, code, fragment):
-    write(tmp_path / "d", "a.md", article("Acme", "Acme grew."))
-    assert run_qa("ingest", str(tmp_path / "d"), "--index", str(tmp_path / "i")).returncode == 0
-    one_line_error(run_qa(*[str(tmp_path / "i") if a == "IDX" else a for a in args]), code, fragment)
+def test_bad_questions_and_options(small_index, args, code, fragment):
+    one_line_error(run_qa(*[str(small_index) if a == "IDX" else a for a in args]), code, fragment)
+
+
+@pytest.fixture(scope="module")
+def small_index(tmp_path_factory):
+    """One article's index, which the bad options above must leave as it is."""
+    folder = tmp_path_factory.mktemp("small")
+    write(folder / "d", "a.md", article("Acme", "Acme grew."))
+    assert run_qa("ingest", str(folder / "d"), "--index", str(folder / "i")).returncode == 0
+    return folder / "i"
 
 
 def test_ingest_reports_counts(tmp_path):

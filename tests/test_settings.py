@@ -84,3 +84,11 @@ def test_bad_values_name_their_field_from_any_source(monkeypatch):
     monkeypatch.setenv("QA_CHUNK_OVERLAP", "500")
     with pytest.raises(InputError, match="chunk_overlap"):
         Settings.load()
+
+
+def test_serve_settings_come_from_the_environment_and_the_key_is_no_setting(monkeypatch):
+    monkeypatch.setenv("QA_PORT", "9001")
+    monkeypatch.setenv("QA_API_KEY", "s3cret")
+    settings = Settings.load()
+    assert (settings.serve.host, settings.serve.port, settings.serve.queue) == ("127.0.0.1", 9001, 4)
+    assert "s3cret" not in repr(settings.flat())

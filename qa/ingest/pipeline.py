@@ -16,8 +16,9 @@ import numpy as np
 
 from ..embedding import Embedder
 from ..errors import InputError
-from ..store.index import FORMAT_VERSION, Index, Lock, current_generation, publish_update, sweep
-from ..store.milvus import open_milvus
+from ..store import store_class
+from ..store.base import Changes
+from ..store.index import Lock, sweep
 from .article import Article
 from .documents import discover
 from .pages import page_files
@@ -66,9 +67,12 @@ def ingest(
         raise InputError(f"no such file or folder: {missing[0]}")
     files, folders = discover([Path(p) for p in paths])
     paged = page_files(files)
+    store_type = store_class(store)
     with Lock(folder):
         sweep(folder, keep=None)
-        old = None if rebuild else _open_for_update(store, folder, embedder)
+        old = None if rebuild else store_type.for_update(store, folder)
+        if old is not None:
+            old.check_embedder(embedder.name, embedder.dim)
         old_files = dict(old.files) if old else {}
         pages = list(dict.fromkeys((urls or []) + ([k for k in old_files if web.is_url(k)] if refresh else [])))
         report = IngestReport()
@@ -115,15 +119,9 @@ def ingest(
         new_files = {a.path: {"sha256": a.sha256, "title": a.title} for a in articles}
         report.chunks_embedded = len(chunks)
         report.total_files = len(set(old_files) - set(report.updated) - set(report.removed) | set(new_files))
-        embedder_record = {"name": embedder.name, "dim": embedder.dim}
-        if store == "faiss":
-            _write_generation(folder, old, chunks, vectors, new_files, report, embedder_record, chunk_size,
-                              chunk_overlap)
-        else:
-            target = open_milvus(store)
-            target.update(report.updated, report.removed, chunks, vectors, {a.path: a.sha256 for a in articles},
-                          embedder_record, rebuild=rebuild)
-            report.total_chunks = len(target)
+        changes = Changes(chunks, vectors, new_files, report.updated, report.removed,
+                          {"name": embedder.name, "dim": embedder.dim}, chunk_size, chunk_overlap, rebuild)
+        report.total_chunks = store_type.write(store, folder, old, changes)
         return report
 
 
@@ -205,29 +203,8 @@ def _tally(records: list[Read], old_files: dict[str, dict], report: IngestReport
     return articles
 
 
-def _open_for_update(store: str, folder: Path, embedder: Embedder):
-    if store != "faiss":
-        target = open_milvus(store)
-        target.check_embedder(embedder.name, embedder.dim)
-        return target if target.exists() else None
-    if current_generation(folder) is None:
-        return None
-    index = Index.open(folder)
-    index.check_embedder(embedder.name, embedder.dim)
-    return index
-
-
 def _under(path: str, folders: list[Path]) -> bool:
     return any(Path(path).is_relative_to(f) for f in folders)
-
-
-def _write_generation(folder, old, chunks, vectors, files, report, embedder, chunk_size, chunk_overlap) -> None:
-    """The FAISS store: the changes (new passages, the ``files`` they came from, the articles replaced or removed)
-    written as the next generation (``qa.store.index.publish_update``)."""
-    manifest = {"format": FORMAT_VERSION, "embedder": embedder, "chunk_size": chunk_size,
-                "chunk_overlap": chunk_overlap, "files": files}
-    replaced = set(report.updated) | set(report.removed)
-    report.total_chunks = publish_update(folder, old, replaced, chunks, vectors, manifest)
 
 
 def _embed(embedder: Embedder, texts: list[str], progress: Progress | None, block: int = 512) -> np.ndarray:

@@ -17,7 +17,7 @@ Choices (the tests show each):
 - Units ("in millions of yuan", "RMB'000", "%") come from the caption, a row holding nothing else, the
   top-left header cell, or the text line just before the table, and are repeated in every sentence.
 - Figures in parentheses stay as written, "(1,234)": the sentence then quotes the source, which is what
-  grounding and the gold answers of financial QA sets compare against, and ``qa.quantities`` reads
+  grounding and the gold answers of financial QA sets compare against, and ``qa.text.quantities`` reads
   "(1,234)" as negative already. Footnote marks ("Revenue(1)", "1,234 (a)", "¹", "†", "*") are dropped.
 - A row with a label and no figure is a section ("Operating expenses:"): its label prefixes the rows under
   it until the next section or a "Total" row. An unlabelled row of figures is called "Total": in financial

@@ -16,12 +16,11 @@ from functools import lru_cache
 
 from ..embedding import Embedder
 from ..settings import RetrievalSettings
-from ..store.index import Chunk, Index
+from ..store.base import Store
+from ..store.chunks import Chunk
 from ..text.words import content_words, sentences
 from .search import Found, Passage
 
-MAX_ARTICLE_CHUNKS = 24
-LEXICAL_WEIGHT = 0.5  # word overlap against cosine in a sentence's score (benchmarks/README.md)
 
 
 @dataclass
@@ -55,13 +54,13 @@ def article_groups(found: list[Passage]) -> list[list[Passage]]:
     return list(articles.values())
 
 
-def select(found: Found, index: Index, embedder: Embedder, settings: RetrievalSettings) -> Context:
+def select(found: Found, index: Store, embedder: Embedder, settings: RetrievalSettings) -> Context:
     """The ``settings.context_sentences`` most relevant sentences of the first ``settings.context_articles``
     retrieved articles, each with the ``settings.context_window`` sentences before it, grouped into one passage
     per article (and page)."""
     best = {group[0].path: replace(group[0], similarity=max(p.similarity for p in group))  # the article's best
             for group in article_groups(found.passages)[:settings.context_articles]}
-    chunk_ids = [i for path in best for i in index.chunk_ids(path)[:MAX_ARTICLE_CHUNKS]]
+    chunk_ids = [i for path in best for i in index.chunk_ids(path)[:settings.article_passages]]
     articles = [index.chunks[i] for i in chunk_ids]
     pool = _sentence_pool(zip(chunk_ids, articles))
     if not pool:
@@ -72,7 +71,7 @@ def select(found: Found, index: Index, embedder: Embedder, settings: RetrievalSe
     asked_weight = sum(idf.get(w, 1.0) for w in asked) or 1.0
     for sentence, cosine in zip(pool, vectors @ found.vector):
         shared = asked & content_words(sentence.text)
-        sentence.score = float(cosine) + LEXICAL_WEIGHT * sum(idf.get(w, 1.0) for w in shared) / asked_weight
+        sentence.score = float(cosine) + settings.word_weight * sum(idf.get(w, 1.0) for w in shared) / asked_weight
     path = lambda s: index.chunks[s.chunk_id].path  # noqa: E731
     chosen = {j for b in sorted(pool, key=lambda s: -s.score)[:settings.context_sentences]
               for j in range(max(0, b.position - settings.context_window), b.position + 1) if path(pool[j]) == path(b)}
@@ -91,7 +90,7 @@ def _sentence_pool(chunks: Iterable[tuple[int, Chunk]]) -> list[Sentence]:
     return pool
 
 
-def _grouped(index: Index, best: dict[str, Passage], chosen: list[Sentence]
+def _grouped(index: Store, best: dict[str, Passage], chosen: list[Sentence]
              ) -> tuple[list[Passage], list[tuple[int, str]]]:
     """Sentences back into one passage per article (per page of a paged one), in reading order, each ranked as
     its article's best retrieved passage; and the sentences themselves, each with its passage's number."""
@@ -106,7 +105,7 @@ def _grouped(index: Index, best: dict[str, Passage], chosen: list[Sentence]
 
 
 @lru_cache(maxsize=4)
-def _idf(index: Index) -> dict[str, float]:
+def _idf(index: Store) -> dict[str, float]:
     """Inverse document frequency of words over the index's chunks: rare words tell sentences apart."""
     counts: dict[str, int] = {}
     for chunk in index.chunks:

@@ -11,9 +11,11 @@ import numpy as np
 from ..embedding import Embedder
 from ..ingest.tables import ROW_SENTENCE
 from ..settings import RetrievalSettings
+from ..store.base import Store
+from ..store.chunks import heading
 from ..store.filters import Filters
 from . import filings
-from ..store.index import Index, heading
+from .fusion import ReciprocalRankFusion
 from ..text.dates import searchable
 from ..text.names import key_terms, years
 from ..text.words import bm25_tokens, content_words
@@ -58,7 +60,7 @@ class Found:
     passages: list[Passage]
 
 
-def search(index: Index, embedder: Embedder, query: str, settings: RetrievalSettings, *, k: int | None = None,
+def search(index: Store, embedder: Embedder, query: str, settings: RetrievalSettings, *, k: int | None = None,
            filters: Filters | None = None, mode: str = "hybrid") -> Found:
     """The top ``k`` passages for ``query`` (``settings.top_k`` by default); each ranking offers
     ``settings.candidates`` to the fusion. ``mode`` is 'hybrid', 'dense' or 'bm25' (the last two for
@@ -68,12 +70,14 @@ def search(index: Index, embedder: Embedder, query: str, settings: RetrievalSett
         return Found(query, None, [])
     query_vector = embedder.encode([query])[0]
     words = bm25_tokens([query], as_ids=False)[0]
-    ranked = index.ranked(query_vector, words, settings.candidates, filters or None, settings.rrf_k, mode)
+    fusion = ReciprocalRankFusion(settings.rrf_k)
+    ranked = index.ranked(query_vector, words, settings.candidates, filters or None, fusion, mode)
     if settings.filing_preference and (paths := filings.open_to(index.catalog(), query)):
         within = index.ranked(query_vector, words, settings.candidates, replace(filters or Filters(), paths=paths),
-                              settings.rrf_k, mode)
+                              fusion, mode)
         ranked = prefer_filings(within, ranked, settings.filing_preference)
-    fused = prefer_rows(index, query, prefer_named(index, query, ranked))[:k]
+    named = prefer_named(index, query, ranked, settings.name_weight, settings.name_depth)
+    fused = prefer_rows(index, query, named)[:k]
     similarities = index.similarities([i for i, _ in fused], query_vector)
     return Found(query, query_vector, [passage_from_chunk(index, rank, chunk_id, score, float(sim))
                                        for rank, ((chunk_id, score), sim) in enumerate(zip(fused, similarities), 1)])
@@ -88,8 +92,8 @@ def prefer_filings(within: list[tuple[int, float]], ranked: list[tuple[int, floa
     return [(chunk_id, score + bonus) for chunk_id, score in within] + [x for x in ranked if x[0] not in first]
 
 
-def prefer_named(index: Index, query: str, fused: list[tuple[int, float]], weight: float = 0.02,
-                 depth: int = 30) -> list[tuple[int, float]]:
+def prefer_named(index: Store, query: str, fused: list[tuple[int, float]], weight: float, depth: int
+                 ) -> list[tuple[int, float]]:
     """Lift passages that mention the names and years the query asks about.
 
     Both rankings blur periods and companies ("Alibaba's March quarter" vs its September quarter), and the
@@ -111,7 +115,7 @@ def prefer_named(index: Index, query: str, fused: list[tuple[int, float]], weigh
 _UNITS_NOTE = re.compile(r"\([^)]*\)")
 
 
-def prefer_rows(index: Index, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+def prefer_rows(index: Store, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
     """Within each document, put the passages holding the table row the query asks for first.
 
     A statement table states each figure once, in a row of numbers that neither ranking reads well: its words
@@ -171,7 +175,7 @@ def _document(chunk) -> tuple:
         else ("file", chunk.path)
 
 
-def passage_from_chunk(index: Index, rank: int, chunk_id: int, score: float, similarity: float) -> Passage:
+def passage_from_chunk(index: Store, rank: int, chunk_id: int, score: float, similarity: float) -> Passage:
     chunk = index.chunks[chunk_id]
     return Passage(rank=rank, score=round(score, 6), similarity=round(similarity, 4), title=chunk.title,
                    date=chunk.date, source=chunk.source, path=chunk.path, url=chunk.url, text=chunk.text,

@@ -1,7 +1,6 @@
 """The passages' text and metadata in one SQLite file per generation, read lazily.
 
-Opening an index used to parse every passage's JSON line: 11.7 s at a million passages. SQLite opens in
-microseconds and answers what a question needs, a few passages by id, one article's passages by path, the ids a
+SQLite opens in microseconds (a JSON line per passage took 11.7 s to parse at a million) and answers what a question needs, a few passages by id, one article's passages by path, the ids a
 filter allows, without reading the rest. Written in the generation's temporary folder, whole or as a copy of the
 previous generation's file with one ingest's changes (``update``); read-only after that, from any thread. Ids are
 slots shared with the vectors, FAISS and BM25: an id whose passage was removed has no row (see qa.store.index).
@@ -20,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..text.dates import searchable
+from .filters import Filters
 
 FILE_NAME = "chunks.sqlite"
 
@@ -35,7 +35,7 @@ class Chunk:
     url: str
     text: str
     ordinal: int
-    flagged: bool = False  # the article addresses AI models (see qa.safety): searchable, never used to answer
+    flagged: bool = False  # the article addresses AI models (see qa.ingest.safety): searchable, never used to answer
     page: int | None = None  # 1-based page of a paged document (PDF), as a viewer shows it
     company: str = ""  # the filer and the period a filing covers, read from its cover (qa.ingest.filings)
     period: str = ""
@@ -168,29 +168,31 @@ class ChunkStore:
                              self._db.execute("SELECT path, title, company, period FROM chunks GROUP BY path")}
         return self._catalog
 
-    def allowed(self, slots: int, source: str | None = None, date_from: str | None = None,
-                date_to: str | None = None, title: str | None = None, company: str | None = None,
-                paths: tuple[str, ...] = ()) -> np.ndarray:
-        """A boolean mask over the ``slots`` ids: True where a live passage passes every given filter (source
-        equal, dates inclusive, title and company containing the text; all without regard to case; the article
-        one of ``paths``)."""
-        where, values = [], []
-        if paths:
-            where.append(f"path IN ({', '.join('?' * len(paths))})"), values.extend(paths)
-        if source:
-            where.append("casefold(source) = ?"), values.append(source.casefold())
-        if date_from:
-            where.append("date != '' AND date >= ?"), values.append(date_from)
-        if date_to:
-            where.append("date != '' AND substr(date, 1, ?) <= ?"), values.extend([len(date_to), date_to])
-        if title:
-            where.append("instr(casefold(title), ?) > 0"), values.append(title.casefold())
-        if company:
-            where.append("instr(casefold(company), ?) > 0"), values.append(company.casefold())
+    def allowed(self, slots: int, filters: Filters) -> np.ndarray:
+        """A boolean mask over the ``slots`` ids: True where a live passage passes ``filters``."""
+        where, values = sql_condition(filters)
         mask = np.zeros(slots, dtype=bool)
-        ids = [i for (i,) in self._db.execute(f"SELECT id FROM chunks WHERE {' AND '.join(where) or '1'}", values)]
-        mask[ids] = True
+        mask[[i for (i,) in self._db.execute(f"SELECT id FROM chunks WHERE {where}", values)]] = True
         return mask
+
+
+def sql_condition(filters: Filters) -> tuple[str, list]:
+    """The filters as a WHERE condition over the chunks table and its values: source equal, dates inclusive, title
+    and company containing the text, all without regard to case (``casefold``, which each connection defines); the
+    article one of ``paths``."""
+    where, values = [], []
+    if filters.paths:
+        where.append(f"path IN ({', '.join('?' * len(filters.paths))})"), values.extend(filters.paths)
+    if filters.source:
+        where.append("casefold(source) = ?"), values.append(filters.source.casefold())
+    if filters.date_from:
+        where.append("date != '' AND date >= ?"), values.append(filters.date_from)
+    if filters.date_to:
+        where.append("date != '' AND substr(date, 1, ?) <= ?"), values.extend([len(filters.date_to), filters.date_to])
+    for column, value in (("title", filters.title), ("company", filters.company)):
+        if value:
+            where.append(f"instr(casefold({column}), ?) > 0"), values.append(value.casefold())
+    return " AND ".join(where) or "1", values
 
 
 def _chunk(row: tuple) -> Chunk:

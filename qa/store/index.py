@@ -33,16 +33,21 @@ import numpy as np
 
 from ..errors import IndexStateError
 from . import lexical
+from .base import Changes, Fusion
 from .chunks import FILE_NAME as CHUNKS_FILE
-from .chunks import Chunk, ChunkStore, Described, heading  # noqa: F401  (Chunk and heading: the store's record type)
+from .chunks import Chunk, ChunkStore, Described
 from .chunks import update as update_chunks
 from .chunks import write as write_chunks
-from .filters import Filters, fuse
+from .filters import Filters
 from .lexical import Lexical
 
 FORMAT_VERSION = 3  # 3: removed slots (dead.npy), BM25 of passages since the last full write (bm25-new/)
 READABLE_FORMATS = (2, 3)  # 2: passages and file records in chunks.sqlite; read as 3 with no removed slots
 HNSW_THRESHOLD = 100_000  # exact search below this many chunks, HNSW above (see benchmarks/README.md)
+# The HNSW graph's shape: links per node, and candidates kept while building and searching it (recall@10 0.998
+# at 100k passages and 0.969 at 1M, benchmarks/README.md). They belong to the written index, not to a setting:
+# every process that opens a generation searches it alike.
+HNSW_LINKS, HNSW_BUILD_CANDIDATES, HNSW_SEARCH_CANDIDATES = 32, 80, 128
 # Compact when removed slots, or slots added since the last full write, would pass this share of all slots.
 # Removed slots cost memory and disk, and BM25 counts them in its IDF; HNSW copes (recall@10 at 100k stays
 # 1.000 with 20% of nodes removed, 0.999 with 50%). Added slots cost each ingest a BM25 build of them all
@@ -70,6 +75,27 @@ class Index:
         self._dense = None
         self._bm25 = None
         self._files: dict[str, dict] | None = None
+
+    @classmethod
+    def describe(cls, spec: str, folder: Path) -> str:
+        return f"index {folder}"
+
+    @classmethod
+    def from_spec(cls, spec: str, folder: Path) -> Index:
+        return cls.open(folder)
+
+    @classmethod
+    def for_update(cls, spec: str, folder: Path) -> Index | None:
+        """The live generation, which an ingest adds to; None before the first ingest."""
+        return None if current_generation(folder) is None else cls.open(folder)
+
+    @classmethod
+    def write(cls, spec: str, folder: Path, old: Index | None, changes: Changes) -> int:
+        """The changes written as the next generation (``publish_update``), the ingest's settings in its manifest."""
+        manifest = {"format": FORMAT_VERSION, "embedder": changes.embedder, "chunk_size": changes.chunk_size,
+                    "chunk_overlap": changes.chunk_overlap, "files": changes.files}
+        replaced = set(changes.updated) | set(changes.removed)
+        return publish_update(folder, old, replaced, changes.chunks, changes.vectors, manifest)
 
     @classmethod
     def open(cls, folder: Path, embedder_name: str | None = None) -> "Index":
@@ -141,14 +167,13 @@ class Index:
         """Live passages."""
         return len(self.chunks)
 
-    def ranked(self, query_vector: np.ndarray, words: list[str], n: int, filters: Filters | None, rrf_k: int,
+    def ranked(self, query_vector: np.ndarray, words: list[str], n: int, filters: Filters | None, fusion: Fusion,
                mode: str = "hybrid") -> list[tuple[int, float]]:
         """Chunk ids with fused scores, best first: the ``n`` best of each ranking ('dense', 'bm25' or both for
-        'hybrid') among the chunks that pass ``filters``, fused by reciprocal rank."""
+        'hybrid') among the chunks that pass ``filters``, fused by ``fusion``."""
         allowed = None
         if filters:
-            allowed = self.allowed(source=filters.source, date_from=filters.date_from, date_to=filters.date_to,
-                                   title=filters.title, company=filters.company, paths=filters.paths)
+            allowed = self.allowed(filters)
             if not allowed.any():
                 return []
         rankings = []
@@ -156,14 +181,14 @@ class Index:
             rankings.append(self.dense_search(query_vector, n, allowed))
         if mode in ("hybrid", "bm25"):
             rankings.append(self.bm25_search(words, n, allowed))
-        return fuse(rankings, rrf_k)
+        return fusion.fuse(rankings)
 
     def catalog(self) -> dict[str, Described]:
         return self.chunks.catalog()
 
-    def allowed(self, **filters) -> np.ndarray:
-        """A boolean mask over the slots: True for a live passage passing every filter (ChunkStore.allowed)."""
-        return self.chunks.allowed(self.slots, **filters)
+    def allowed(self, filters: Filters) -> np.ndarray:
+        """A boolean mask over the slots: True for a live passage passing ``filters`` (ChunkStore.allowed)."""
+        return self.chunks.allowed(self.slots, filters)
 
     def dense_search(self, query_vector: np.ndarray, n: int, allowed: np.ndarray | None = None) -> list[int]:
         """Ids of the ``n`` live chunks nearest the query vector, among the ``allowed`` ones."""
@@ -265,9 +290,9 @@ def build_dense(vectors: np.ndarray, hnsw: bool | None = None):
     if not hnsw:
         dense = faiss.IndexFlatIP(dim)
     else:
-        dense = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-        dense.hnsw.efConstruction = 80
-        dense.hnsw.efSearch = 128
+        dense = faiss.IndexHNSWFlat(dim, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+        dense.hnsw.efConstruction = HNSW_BUILD_CANDIDATES
+        dense.hnsw.efSearch = HNSW_SEARCH_CANDIDATES
     dense.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return dense
 

@@ -27,8 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexStateError, InputError
+from ..errors import IndexStateError
 from ..extras import require
+from .base import Changes, Fusion
 from .chunks import Chunk, Described
 from .filters import Filters
 from ..text.words import bm25_tokens
@@ -56,9 +57,6 @@ class MilvusStore:
         uri = spec if spec.startswith(("milvus://", "http://", "https://")) else str(Path(spec).expanduser())
         uri = uri.replace("milvus://", "http://", 1)
         if not uri.startswith("http"):
-            if not uri.endswith(".db"):
-                raise InputError(f"bad setting index.store: {spec} is neither 'faiss', a milvus://HOST:PORT address "
-                                 "nor a Milvus Lite path ending in .db")
             require("milvus_lite", "scale", "a Milvus Lite store (QA_STORE=PATH.db)")  # what pymilvus runs for a path
             Path(uri).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -70,6 +68,30 @@ class MilvusStore:
         logging.getLogger("pymilvus").setLevel(logging.ERROR)  # Lite's iterators warn on every query
         self.chunks = MilvusChunks(self)
         self._loaded = False
+
+    @classmethod
+    def describe(cls, spec: str, folder: Path) -> str:
+        return f"Milvus store {spec}"
+
+    @classmethod
+    def from_spec(cls, spec: str, folder: Path) -> MilvusStore:
+        return open_milvus(spec)
+
+    @classmethod
+    def for_update(cls, spec: str, folder: Path) -> MilvusStore | None:
+        """The collection an ingest adds to; None before the first ingest."""
+        store = open_milvus(spec)
+        return store if store.exists() else None
+
+    @classmethod
+    def write(cls, spec: str, folder: Path, old: MilvusStore | None, changes: Changes) -> int:
+        """The changes written by ``update``, new passages before old ones go (``old``, when there is one, is this
+        same store: one client a process)."""
+        store = open_milvus(spec)
+        store.update(changes.updated, changes.removed, changes.chunks, changes.vectors,
+                     {path: meta["sha256"] for path, meta in changes.files.items()}, changes.embedder,
+                     rebuild=changes.rebuild)
+        return len(store)
 
     # -- reading -----------------------------------------------------------------------------------------------
 
@@ -125,13 +147,14 @@ class MilvusStore:
         return {row["path"]: Described(row["title"], row["company"], row["period"])
                 for row in self.query("ordinal == 0", ["path", "title", "company", "period"])}
 
-    def ranked(self, query_vector: np.ndarray, words: list[str], n: int, filters: Filters | None, rrf_k: int,
+    def ranked(self, query_vector: np.ndarray, words: list[str], n: int, filters: Filters | None, fusion: Fusion,
                mode: str = "hybrid") -> list[tuple[int, float]]:
-        """Ids with fused scores, best first, as ``Index.ranked``: both rankings, the filters and the fusion run in
-        Milvus. The passages come back with the ranking, so the lifts that read them make no further queries."""
+        """Ids with fused scores, best first, as ``Index.ranked``: both rankings, the filters and the fusion (RRF with
+        ``fusion.k``) run in Milvus. The passages come back with the ranking, so the lifts that read them make no
+        further queries."""
         from pymilvus import AnnSearchRequest, RRFRanker
 
-        expression = filters.expression() if filters else ""
+        expression = filter_expression(filters) if filters else ""
         requests = []
         if mode in ("hybrid", "dense"):
             requests.append(AnnSearchRequest(data=[query_vector.tolist()], anns_field="vector",
@@ -141,7 +164,7 @@ class MilvusStore:
                                              param={"metric_type": "BM25"}, limit=n, expr=expression))
         if not requests or not self._ready():
             return []
-        hits = self.client.hybrid_search(COLLECTION, requests, RRFRanker(rrf_k), limit=n,
+        hits = self.client.hybrid_search(COLLECTION, requests, RRFRanker(fusion.k), limit=n,
                                          output_fields=_CHUNK_FIELDS)[0]
         for hit in hits:
             self.chunks.remember(int(hit["id"]), hit["entity"])
@@ -255,6 +278,31 @@ def passage_id(path: str, sha256: str, ordinal: int) -> int:
     """A passage's id: the same article content gives the same ids, so writing it again is harmless."""
     digest = hashlib.blake2b(f"{path}\0{sha256}\0{ordinal}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big") & (2 ** 63 - 1)
+
+
+def filter_expression(filters: Filters) -> str:
+    """The filters as a Milvus boolean expression over the store's case-folded ``*_key`` fields."""
+    terms = []
+    if filters.paths:
+        terms.append(f"path in [{', '.join(map(_literal, filters.paths))}]")
+    if filters.source:
+        terms.append(f"source_key == {_literal(filters.source.casefold())}")
+    if filters.date_from:
+        terms.append(f'date != "" and date >= {_literal(filters.date_from)}')
+    if filters.date_to:  # every date that starts with date_to sorts below date_to with its last letter raised
+        terms.append(f'date != "" and date < {_literal(filters.date_to[:-1] + chr(ord(filters.date_to[-1]) + 1))}')
+    for field, value in (("title_key", filters.title), ("company_key", filters.company)):
+        if value:
+            terms.append(f"{field} like {_literal('%' + _like_escaped(value.casefold()) + '%')}")
+    return " and ".join(f"({t})" for t in terms)
+
+
+def _literal(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _row(chunk: Chunk, vector: np.ndarray, terms: list[str], sha256: str) -> dict:

@@ -38,9 +38,9 @@ def context(*texts: str, similarity: float = 0.6) -> Context:
                    sentences=[(n, sentence) for n, t in enumerate(texts, start=1) for sentence in sentences(t)])
 
 
-def scripted(reply: str, leaning: float | None = 0.01) -> FakeLLM:
-    """The registered fake backend, replaying one reply and reporting ``leaning`` for the sentinel."""
-    return FakeLLM(replies=[reply], leaning=leaning)
+def scripted(reply: str, none_probability: float | None = 0.01) -> FakeLLM:
+    """The registered fake backend, replaying one reply and giving ``none_probability`` to "none"."""
+    return FakeLLM(replies=[reply], none_probability=none_probability)
 
 
 def answer(llm: LLM, ctx: Context, min_relevance: float = 0.3, max_none: float = 0.5,
@@ -65,14 +65,14 @@ def test_low_relevance_refuses_without_asking_the_model():
 
 
 def test_a_copy_cites_the_sentence_that_holds_it():
-    final = answer(scripted("12.5 mln dlrs", leaning=None), context(LEAD, WIRE))
+    final = answer(scripted("12.5 mln dlrs", none_probability=None), context(LEAD, WIRE))
     assert not final.refused and final.route == "copy"
     assert final.answer == "12.5 mln dlrs [2]" and [c.n for c in final.citations] == [2]
     assert final.confidence["choice_probability"] == 1.0 and final.to_dict()["refusal"] is None
 
 
-def test_a_model_leaning_to_none_is_refused_even_when_it_copies():
-    final = answer(scripted("12.5 mln dlrs", leaning=0.4), context(WIRE), max_none=0.3)
+def test_a_model_giving_too_much_probability_to_none_is_refused_even_when_it_copies():
+    final = answer(scripted("12.5 mln dlrs", none_probability=0.4), context(WIRE), max_none=0.3)
     assert final.refused and final.refusal is Refusal.UNSURE and final.confidence["none_probability"] == 0.4
 
 

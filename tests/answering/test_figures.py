@@ -58,13 +58,13 @@ def test_the_grammar_allows_only_the_operations_and_marks_of_figures_that_can_me
 
 
 def test_a_stated_figure_is_answered_as_its_sentence_states_it():
-    llm = FakeLLM(replies=["calculate", "stated: F1"], leaning=0.01)
+    llm = FakeLLM(replies=["calculate", "stated: F1"], none_probability=0.01)
     final = answer(llm, context(WIRE), question="How much did Acme Oil earn?")
     assert final.answer == "12.5 mln dlrs [1]" and final.route == "copy" and not final.refused
 
 
 def test_the_operation_is_computed_over_the_figures_as_their_sources_state_them():
-    llm = FakeLLM(replies=["calculate", "percentage change: F3, F1"], leaning=0.01)
+    llm = FakeLLM(replies=["calculate", "percentage change: F3, F1"], none_probability=0.01)
     final = answer(llm, context(WIRE), question="By what percentage did Acme Oil's profit rise?")
     assert not final.refused and final.route == "compute" and llm.calls == 2
     assert final.answer == ("Percentage change: 43.68% [1]. Working: (12.5 mln dlrs − 8.7 mln dlrs) / "
@@ -73,7 +73,7 @@ def test_the_operation_is_computed_over_the_figures_as_their_sources_state_them(
 
 
 def test_a_table_row_takes_its_units_line_and_the_order_of_its_periods():
-    llm = FakeLLM(replies=["calculate", "change: F1, F2"], leaning=0.01)
+    llm = FakeLLM(replies=["calculate", "change: F1, F2"], none_probability=0.01)
     final = answer(llm, context(ROWS), question="What was the change in sales in Germany from 2018 to 2019?")
     assert final.answer.startswith("Change: -89,189 thousand [1].")
 
@@ -83,7 +83,7 @@ def test_a_table_row_takes_its_units_line_and_the_order_of_its_periods():
     ("ratio: F1", "takes 2 figures"),
 ])
 def test_operations_whose_units_or_operands_do_not_fit_are_refused(reply, reason):
-    final = answer(FakeLLM(replies=["calculate", reply], leaning=0.01), context(WIRE), question="How much?")
+    final = answer(FakeLLM(replies=["calculate", reply], none_probability=0.01), context(WIRE), question="How much?")
     assert final.refused and final.refusal is Refusal.CALCULATION and reason in final.refusal_reason
 
 
@@ -94,7 +94,7 @@ def test_the_computing_prompt_lists_the_operations_and_the_marked_sentences():
 
 
 def test_none_at_the_computing_step_refuses():
-    final = answer(FakeLLM(replies=["calculate", "none"], leaning=0.01), context(WIRE), question="How much?")
+    final = answer(FakeLLM(replies=["calculate", "none"], none_probability=0.01), context(WIRE), question="How much?")
     assert final.refused and final.refusal is Refusal.SENTINEL and "no figures" in final.refusal_reason
 
 

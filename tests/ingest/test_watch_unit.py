@@ -123,7 +123,7 @@ def test_a_real_observer_turns_a_burst_of_writes_into_one_batch_and_ignores_hidd
 
 
 def test_the_servers_watcher_waits_its_turn_and_counts_in_the_queue():
-    from qa.server import Gate
+    from qa.server.gate import Gate
 
     gate = Gate(queue=0)
     gate.admit()  # never refused, even with the queue full

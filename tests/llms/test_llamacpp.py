@@ -27,8 +27,8 @@ def test_cached_opening_gives_the_same_answer_in_a_new_process(corpus_index, iso
 
     second = ask(corpus_index)  # starts from the saved opening
     assert second["answer"] == first["answer"] and "48.9" in second["answer"]
-    leaning = [run["confidence"]["choice_probability"] for run in (first, second)]
-    assert leaning[1] == pytest.approx(leaning[0], abs=1e-4)  # the restored opening is the one that was read
+    chosen = [run["confidence"]["choice_probability"] for run in (first, second)]
+    assert chosen[1] == pytest.approx(chosen[0], abs=1e-4)  # the restored opening is the one that was read
 
     files[0].write_bytes(b"not a state file")
     third = ask(corpus_index)  # a damaged file is dropped, the opening read again and saved anew

@@ -10,7 +10,6 @@ import pytest
 
 from qa.retrieval.context import select
 from qa.retrieval.search import Filters, prefer_rows, search
-from qa.store.filters import fuse
 from qa.settings import RetrievalSettings
 from qa.store.index import FORMAT_VERSION, Chunk, Index, publish
 from qa.text.words import content_words
@@ -53,13 +52,6 @@ def index(tmp_path) -> Index:
     publish(tmp_path, chunks, vectors, {"format": FORMAT_VERSION, "embedder": {"name": "words", "dim": DIM},
                                         "files": {}})
     return Index.open(tmp_path)
-
-
-def test_fusion_sums_reciprocal_ranks_and_breaks_ties_by_id():
-    fused = fuse([[3, 1, 2], [1, 3]], rrf_k=60)
-    assert [item for item, _ in fused] == [1, 3, 2]
-    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
-    assert [item for item, _ in fuse([[5], [4]], rrf_k=60)] == [4, 5]
 
 
 def test_search_hands_on_the_query_vector_and_honours_filters(index):

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from qa.store import index as store
+from qa.store.filters import Filters
 from qa.store.index import FORMAT_VERSION, Chunk, Index, compaction_due, publish, publish_changes, top_indices
 from qa.text.words import bm25_tokens
 
@@ -69,7 +70,7 @@ def test_searches_never_return_removed_passages(changed):
         assert dead.isdisjoint(index.dense_search(np.asarray(index.vectors[row]), 50))
     for word in WORDS:
         assert dead.isdisjoint(index.bm25_search([word], 50))
-    assert dead.isdisjoint(index.bm25_search(["acme"], 50, index.allowed(source="desk")))
+    assert dead.isdisjoint(index.bm25_search(["acme"], 50, index.allowed(Filters(source="desk"))))
 
 
 def test_bm25_of_the_changes_scores_as_one_index_over_the_same_slots(changed, tmp_path):
