@@ -8,9 +8,6 @@
   prompt (``context_sentences``): accuracy, time to first token, total time, prompt tokens, and where the time to
   the first decision goes: the tokens the model reads after the prompt's cached opening, and the rate it reads
   them at (those tokens over the decision's time minus retrieval).
-- Flash attention (``--flash-attn N``): the first N own questions asked with ``llm.flash_attn`` on and off in
-  turn, one loaded model each: the median time to the first decision with it as a share of the time without,
-  and the answers that differ.
 """
 
 from __future__ import annotations
@@ -78,44 +75,17 @@ def reading(qa, results) -> dict:
             "read_rate": sum(n for n, _ in read) / sum(t for _, t in read)}
 
 
-def flash_attention(index: Path, n: int, llm: str | None) -> None:
-    """Each question asked with flash attention on and off, alternating, so that both share the machine's state."""
-    from qa import QA
-    from qa.evaluation.runner import load_questions
-    from qa.settings import Settings
-
-    questions = load_questions(sorted((ROOT / "eval").glob("*.jsonl")))[:n]
-    sides = {on: QA(index=index, llm=llm, settings=Settings.load(values={"llm.flash_attn": on}))
-             for on in (True, False)}
-    times: dict[bool, list[float]] = {True: [], False: []}
-    differing = 0
-    for i, question in enumerate(questions):
-        answers = {}
-        for on in ((True, False) if i % 2 else (False, True)):
-            answer = sides[on].ask(question.question)
-            times[on].append(answer.timings.get("choice", answer.timings["total"]) - answer.timings["retrieval"])
-            answers[on] = answer.answer
-        differing += answers[True] != answers[False]
-    on, off = (statistics.median(times[side]) for side in (True, False))
-    print(f"\nflash attention, {len(questions)} own questions: first decision p50 {on:.2f} s with it, {off:.2f} s "
-          f"without ({on / off:.2f}x); answers differing: {differing}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budgets", type=int, nargs="*", default=[4, 6, 8],
                         help="sources in the prompt, one warm run each (none: cold start only)")
     parser.add_argument("--cold", type=int, default=3, help="cold-start runs")
     parser.add_argument("--llm", default=None, help="LLM spec (default: qa's default model)")
-    parser.add_argument("--flash-attn", type=int, default=0, metavar="N",
-                        help="only compare flash attention on and off over the first N own questions")
     args = parser.parse_args()
     from qa import QA
 
     index = OUT / "answer-index"
     QA.build([ROOT / "corpus"], index=index)
-    if args.flash_attn:
-        return flash_attention(index, args.flash_attn, args.llm)
     first_ever, *colds = cold_start(index, args.cold, args.llm)
     print(f"\ncold start, new process to first answer letter: median {statistics.median(c[0] for c in colds):.2f} s "
           f"({', '.join(f'{c[0]:.2f}' for c in colds)}); to exit: median {statistics.median(c[1] for c in colds):.2f} s;"

@@ -117,8 +117,6 @@ class LLMSettings(Group):
                       json_schema_extra={"env": "QA_LLM"})
     n_ctx: int = Field(default=4096, ge=512, description="Context window for the local model.")
     threads: int | None = Field(default=None, ge=1, description="CPU threads for the local model (default: all cores).")
-    flash_attn: bool = Field(default=True, description="Flash attention for the local model: reads the sources after "
-                             "the cached prompt opening about a quarter faster on a 2-core CPU.")
 
 
 class ServeSettings(Group):

@@ -26,7 +26,7 @@ def get_llm(spec: str, settings: Settings | None = None) -> LLM:
     """The backend for ``spec``; an unknown prefix is a one-line error listing the known ones."""
     settings = settings or Settings.load()
     spec = spec.strip()
-    key = (spec, settings.llm.n_ctx, settings.llm.threads, settings.llm.flash_attn, str(settings.models_dir()))
+    key = (spec, settings.llm.n_ctx, settings.llm.threads, str(settings.models_dir()))
     if key not in _loaded:
         prefix, _, rest = spec.partition(":")
         known = backends()

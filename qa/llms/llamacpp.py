@@ -29,7 +29,7 @@ class LlamaCppLLM(LLM):
         try:
             self.model = Llama(
                 model_path=str(path), n_ctx=settings.llm.n_ctx, n_threads=settings.llm.threads or os.cpu_count(),
-                flash_attn=settings.llm.flash_attn, verbose=False,
+                verbose=False,
             )
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"cannot load {path}: {exc}") from None
@@ -138,8 +138,7 @@ class PrefixCache:
 
         self.model, self.folder = model, folder
         stat = path.stat()
-        self.identity = (f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{model.n_ctx()}:{llama_cpp.__version__}"
-                         f":{model.context_params.flash_attn_type}")  # flash attention lays the cache out otherwise
+        self.identity = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{model.n_ctx()}:{llama_cpp.__version__}"
         template = model.metadata.get("tokenizer.chat_template")
         token_text = lambda i: model._model.token_get_text(i) if i != -1 else ""  # noqa: E731
         self.formatter = template and Jinja2ChatFormatter(
