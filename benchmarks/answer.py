@@ -22,6 +22,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from measure import qa_command  # noqa: E402
+
+from qa.render import WORKING  # noqa: E402
 ROOT = HERE.parent
 OUT = HERE / "out"
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\][^\x07]*\x07)")
@@ -39,7 +41,8 @@ def cold_start(index: Path, runs: int, llm: str | None) -> list[tuple[float, flo
         start = time.perf_counter()
         child = pexpect.spawn(qa, args, encoding="utf-8", timeout=120, dimensions=(40, 200))
         shown = ""
-        while not re.search(r"[A-Za-z0-9]", ANSI.sub("", shown)):  # terminal control codes are not text
+        # terminal control codes are not text, nor is the line saying the answer is on its way
+        while not re.search(r"[A-Za-z0-9]", ANSI.sub("", shown).replace(WORKING, "")):
             shown += child.read_nonblocking(4096, timeout=120)
         first = time.perf_counter() - start
         child.expect(pexpect.EOF)

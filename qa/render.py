@@ -10,6 +10,8 @@ from rich.markup import escape
 
 from .answering.answer import Answer
 
+WORKING = "reading the sources…"
+
 
 def final_answer(stream: Iterable[str | Answer]) -> Answer:
     """The Answer at the end of a stream, the text before it unread."""
@@ -24,9 +26,11 @@ def stream_answer(console: Console, stream: Iterable[str | Answer], live: bool) 
         console.print(escape(answer.answer))
         return answer
     from rich.live import Live
+    from rich.spinner import Spinner
 
     text = ""
-    with Live("", console=console, refresh_per_second=12) as view:
+    # until the first words come (reading the sources takes seconds on a CPU), say that the answer is on its way
+    with Live(Spinner("dots", WORKING, style="dim"), console=console, refresh_per_second=12) as view:
         for item in stream:
             if isinstance(item, Answer):
                 view.update(escape(item.answer))

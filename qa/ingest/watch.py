@@ -32,6 +32,7 @@ from .pipeline import IngestReport
 
 QUIET = 1.0  # seconds without an event that end a batch
 MOST = 10.0  # seconds after its first event that end a batch whatever comes after
+IDLE_POLL = 0.5  # seconds an idle watcher waits at most before it looks for a Ctrl-C again
 
 
 class Batches:
@@ -63,7 +64,9 @@ class Batches:
         with self._changed:
             while not self._closed:
                 if self._first is None:
-                    self._changed.wait()
+                    # timed: a Ctrl-C that the OS hands to another thread (watchdog's) is raised in this one only
+                    # when it runs Python again; an untimed wait left `qa ingest --watch` deaf to it
+                    self._changed.wait(IDLE_POLL)
                     continue
                 due = min(self._last + self.quiet, self._first + self.most) - time.monotonic()
                 if due <= 0:
