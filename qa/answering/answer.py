@@ -172,14 +172,11 @@ class Decision:
     none: float
 
     @classmethod
-    def read(cls, odds: dict[str, float], settings: AnswerSettings, computed: bool = False) -> "Decision":
-        """The likeliest option; but calculating whenever "none" is not ahead and calculating has
-        ``min_calculate_probability`` or the question names its operation (``computed``, see
-        ``figures.computes``): a question that asks for a change or an average is answered wrongly by any figure
-        copied."""
+    def read(cls, odds: dict[str, float], settings: AnswerSettings) -> "Decision":
+        """The likeliest option; but calculating whenever it has ``min_calculate_probability`` and "none" is not
+        ahead: a question that asks for a change or an average is answered wrongly by any figure copied."""
         choice = max(odds, key=odds.get)
-        calculate = odds.get(prompts.CALCULATE, 0.0) >= settings.min_calculate_probability
-        if choice != prompts.NONE and (computed or calculate):
+        if choice != prompts.NONE and odds.get(prompts.CALCULATE, 0.0) >= settings.min_calculate_probability:
             choice = prompts.CALCULATE
         return cls(choice, odds[choice], odds.get(prompts.NONE, 0.0))
 
@@ -233,7 +230,7 @@ def generate(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings)
     messages = choosing_messages(searched, context)
     sentences = [s for _, s in context.sentences]
     choice = llm.choose(messages, sentences, [prompts.NONE, prompts.CALCULATE], settings.max_tokens)
-    decision = Decision.read(choice.odds, settings, figures.computes(searched))
+    decision = Decision.read(choice.odds, settings)
     timings["choice"] = round(time.perf_counter() - started, 4)
     confidence.update(none_probability=round(decision.none, 4), choice_probability=round(decision.probability, 4),
                       calculate_probability=round(choice.odds.get(prompts.CALCULATE, 0.0), 4))

@@ -69,12 +69,6 @@ OPERATIONS = {o.name: o for o in [
               named_by=r"\bpercent(?:age)? of\b|% of\b|\bas a (?:percentage|proportion|share)\b|\bproportion\b|"
                        r"(?<!per )\bshare of\b|\bmargin\b"),
 ]}
-# Naming one of these sends a question to the computing step even when the model would copy: no figure copied
-# answers an average, a ratio, a share or a percentage change that no sentence states, and "stated" is one of
-# the computing step's choices for one that does. A change is sent when two periods are named with it; a sum
-# and a bare "increase" are not ("total revenue" is a figure to look up, "the increase in costs" a cause).
-_COMPUTED = re.compile(r"\b(?:average|mean|ratio|proportion|difference between)\b|\bpercent(?:age)? "
-                       r"(?:change|of)\b|% change|\bas a percentage\b|(?<!per )\bshare of\b|\bmargin\b", re.I)
 
 
 def named(question: str) -> list[str]:
@@ -82,13 +76,6 @@ def named(question: str) -> list[str]:
     it names none."""
     names = [o.name for o in OPERATIONS.values() if o.named_by and re.search(o.named_by, question, re.I)]
     return ["stated", *names] if names else list(OPERATIONS)
-
-
-def computes(question: str) -> bool:
-    """Whether the question asks for a figure to be worked out, by naming its operation (``_COMPUTED``), or a
-    change between two periods it names."""
-    return bool(_COMPUTED.search(question)) or (bool(re.search(r"\bchange\b", question, re.I))
-                                               and len(set(_YEAR.findall(question))) >= 2)
 
 
 @dataclass(frozen=True)
