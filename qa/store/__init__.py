@@ -40,7 +40,7 @@ def open_store(spec: str, folder: Path) -> Store:
 def _kind(spec: str) -> str:
     """What ``STORES`` knows a spec by: an address's scheme ('milvus://'), else a file's suffix ('.db'), else the
     spec itself ('faiss')."""
-    scheme, address, _ = spec.partition("://")
-    if address:
-        return scheme + address
+    scheme, separator, _ = spec.partition("://")
+    if separator:
+        return scheme + separator
     return Path(spec).suffix or spec
