@@ -5,7 +5,8 @@ from .api import QA
 from .answering.calculation import Calculation, Operand
 from .errors import QAError
 from .ingest.pipeline import IngestReport
-from .retrieval.search import Filters, Passage
+from .retrieval.search import Passage
+from .store.filters import Filters
 from .settings import Settings
 
 __all__ = ["QA", "QAError", "Answer", "Calculation", "Citation", "Filters", "IngestReport", "Operand", "Passage",

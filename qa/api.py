@@ -13,11 +13,13 @@ from .errors import InputError
 from .ingest import web
 from .ingest.pipeline import IngestReport, ingest
 from .llms import LLM, get_llm
-from .retrieval.context import Context, select
-from .retrieval.search import Filters, Found, Passage, search
+from .retrieval.context import Context
+from .retrieval.retriever import Retriever
+from .retrieval.search import Found, Passage
 from .settings import Settings
 from .store import open_store, store_class
 from .store.base import Store
+from .store.filters import Filters
 
 MAX_QUESTION_CHARS = 2000
 
@@ -36,7 +38,7 @@ class QA:
             changes["llm.spec"] = llm
         # a copy: the caller's Settings stay as they were, whatever this QA is told later
         self.settings = (settings or Settings.load()).updated(changes)
-        self._index: Store | None = None
+        self._retriever: Retriever | None = None
         self._llm = None
 
     @classmethod
@@ -65,10 +67,17 @@ class QA:
     def index(self) -> Store:
         """The passage store (the live index generation by default), opened on first use and checked against the
         embedding model."""
-        if self._index is None:
-            self._index = open_store(self.settings.index.store, self.index_dir)
-            self._index.check_embedder(self.embedder.name, self.embedder.dim)
-        return self._index
+        return self.retriever.store
+
+    @property
+    def retriever(self) -> Retriever:
+        """Search and context selection over the open store, built when the store is opened (again after an
+        ingest)."""
+        if self._retriever is None:
+            store = open_store(self.settings.index.store, self.index_dir)
+            store.check_embedder(self.embedder.name, self.embedder.dim)
+            self._retriever = Retriever(store, self.embedder, self.settings.retrieval)
+        return self._retriever
 
     def ingest(self, paths: list[str | Path], rebuild: bool = False,
                progress: Callable[[int, int], None] | None = None,
@@ -82,7 +91,7 @@ class QA:
                         chunk_size=self.settings.index.chunk_size, chunk_overlap=self.settings.index.chunk_overlap,
                         store=self.settings.index.store, urls=urls, refresh=refresh, rebuild=rebuild,
                         progress=progress, warn=warn, ray=ray, workers=self.settings.index.read_workers)
-        self._index = None
+        self._retriever = None
         self.embedder.export_onnx()  # quick queries from now on (once; torch is usually loaded by now)
         return report
 
@@ -96,7 +105,7 @@ class QA:
         query = check_question(query)
         if k is not None and k < 1:
             raise InputError(f"-k must be a positive number of passages, not {k}")
-        return search(self.index, self.embedder, query, self.settings.retrieval, k=k, filters=filters, mode=mode)
+        return self.retriever.search(query, k=k, filters=filters, mode=mode)
 
     @property
     def llm(self) -> LLM:
@@ -122,7 +131,7 @@ class QA:
             ready = pool.submit(self.ready_llm)  # llama.cpp loads with the GIL released: overlap retrieval
             start = time.perf_counter()
             found = self._found(searched, k=passages or self.settings.retrieval.context_passages, filters=filters)
-            context = select(found, self.index, self.embedder, self.settings.retrieval)
+            context = self.retriever.context(found)
             asked = Asked(question, searched, start, time.perf_counter() - start)
             llm = ready.result()
         yield from generate(asked, context, llm, self.settings.answer)

@@ -15,7 +15,7 @@ from .answering.answer import Answer, page_label
 from .answering.condense import standalone
 from .api import QA
 from .errors import QAError
-from .retrieval.search import Filters
+from .store.filters import Filters
 
 HELP = """Ask a question about the articles; follow-ups may refer to earlier answers.
   /sources        the passages behind the last answer, and the question that was searched

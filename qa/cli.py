@@ -18,7 +18,7 @@ from .answering.answer import page_label
 from .ingest import web
 from .api import QA
 from .errors import InputError, QAError
-from .retrieval.search import Filters
+from .store.filters import Filters
 from .settings import Settings, env_name
 from .store.index import outdated
 

@@ -1,1 +1,1 @@
-"""Question to passages: hybrid search with filters, and the sentences the model reads."""
+"""Question to passages: the ``Retriever`` (hybrid search with filters, and the sentences the model reads)."""

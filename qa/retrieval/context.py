@@ -12,15 +12,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
-from ..embedding import Embedder
 from ..settings import RetrievalSettings
-from ..store.base import Store
+from ..store.base import Passages
 from ..store.chunks import Chunk
 from ..text.words import content_words, sentences
-from .search import Found, Passage
-
+from .search import Passage
 
 
 @dataclass
@@ -40,6 +37,7 @@ class Context:
 @dataclass
 class Sentence:
     chunk_id: int
+    chunk: Chunk
     position: int
     text: str
     score: float = 0.0
@@ -54,62 +52,68 @@ def article_groups(found: list[Passage]) -> list[list[Passage]]:
     return list(articles.values())
 
 
-def select(found: Found, index: Store, embedder: Embedder, settings: RetrievalSettings) -> Context:
-    """The ``settings.context_sentences`` most relevant sentences of the first ``settings.context_articles``
-    retrieved articles, each with the ``settings.context_window`` sentences before it, grouped into one passage
-    per article (and page)."""
-    best = {group[0].path: replace(group[0], similarity=max(p.similarity for p in group))  # the article's best
-            for group in article_groups(found.passages)[:settings.context_articles]}
-    chunk_ids = [i for path in best for i in index.chunk_ids(path)[:settings.article_passages]]
-    articles = [index.chunks[i] for i in chunk_ids]
-    pool = _sentence_pool(zip(chunk_ids, articles))
-    if not pool:
-        return Context([], articles)
-    vectors = embedder.encode([f"{index.chunks[s.chunk_id].title}: {s.text}" for s in pool])
-    idf = _idf(index)
-    asked = content_words(found.query)
-    asked_weight = sum(idf.get(w, 1.0) for w in asked) or 1.0
-    for sentence, cosine in zip(pool, vectors @ found.vector):
-        shared = asked & content_words(sentence.text)
-        sentence.score = float(cosine) + settings.word_weight * sum(idf.get(w, 1.0) for w in shared) / asked_weight
-    path = lambda s: index.chunks[s.chunk_id].path  # noqa: E731
-    chosen = {j for b in sorted(pool, key=lambda s: -s.score)[:settings.context_sentences]
-              for j in range(max(0, b.position - settings.context_window), b.position + 1) if path(pool[j]) == path(b)}
-    shown, numbered = _grouped(index, best, [pool[j] for j in sorted(chosen)])
-    return Context(shown, articles, numbered)
+def best_of_articles(found: list[Passage], articles: int) -> dict[str, Passage]:
+    """The first ``articles`` retrieved articles by path, each as its first retrieved passage with the best cosine
+    of its retrieved passages: how a passage shown from it ranks."""
+    return {group[0].path: replace(group[0], similarity=max(p.similarity for p in group))
+            for group in article_groups(found)[:articles]}
 
 
-def _sentence_pool(chunks: Iterable[tuple[int, Chunk]]) -> list[Sentence]:
+def sentence_pool(chunks: Iterable[tuple[int, Chunk]]) -> list[Sentence]:
     """Each article's sentences once, in reading order (neighbouring chunks overlap, so sentences repeat)."""
     pool, seen = [], set()
     for chunk_id, chunk in chunks:
         for text in sentences(chunk.text):
             if (chunk.path, text) not in seen:
                 seen.add((chunk.path, text))
-                pool.append(Sentence(chunk_id, len(pool), text))
+                pool.append(Sentence(chunk_id, chunk, len(pool), text))
     return pool
 
 
-def _grouped(index: Store, best: dict[str, Passage], chosen: list[Sentence]
-             ) -> tuple[list[Passage], list[tuple[int, str]]]:
+def embedded_text(sentence: Sentence) -> str:
+    """What a sentence is embedded as: under its article's title, which names what "the company" is."""
+    return f"{sentence.chunk.title}: {sentence.text}"
+
+
+def score(pool: list[Sentence], cosines: Iterable[float], query: str, idf: dict[str, float], word_weight: float
+          ) -> None:
+    """Score each sentence: its cosine to the query plus ``word_weight`` times the IDF-weighted share of the
+    query's words it holds."""
+    asked = content_words(query)
+    asked_weight = sum(idf.get(w, 1.0) for w in asked) or 1.0
+    for sentence, cosine in zip(pool, cosines):
+        shared = asked & content_words(sentence.text)
+        sentence.score = float(cosine) + word_weight * sum(idf.get(w, 1.0) for w in shared) / asked_weight
+
+
+def chosen(pool: list[Sentence], settings: RetrievalSettings) -> list[Sentence]:
+    """The ``settings.context_sentences`` best-scored sentences, each with the ``settings.context_window``
+    sentences before it in its article, in reading order."""
+    picked = {j for b in sorted(pool, key=lambda s: -s.score)[:settings.context_sentences]
+              for j in range(max(0, b.position - settings.context_window), b.position + 1)
+              if pool[j].chunk.path == b.chunk.path}
+    return [pool[j] for j in sorted(picked)]
+
+
+def grouped(best: dict[str, Passage], chosen: list[Sentence]) -> tuple[list[Passage], list[tuple[int, str]]]:
     """Sentences back into one passage per article (per page of a paged one), in reading order, each ranked as
     its article's best retrieved passage; and the sentences themselves, each with its passage's number."""
     by_page: dict[tuple, list[Sentence]] = {}
     for sentence in sorted(chosen, key=lambda s: s.position):
-        chunk = index.chunks[sentence.chunk_id]
-        by_page.setdefault((chunk.path, chunk.page), []).append(sentence)
-    shown = [replace(best[path], text=" ".join(s.text for s in group), page=page, chunk_id=group[0].chunk_id)
+        by_page.setdefault((sentence.chunk.path, sentence.chunk.page), []).append(sentence)
+    shown = [replace(best[path], chunk_id=group[0].chunk_id,
+                     chunk=replace(best[path].chunk, text=" ".join(s.text for s in group), page=page))
              for (path, page), group in by_page.items()]
     numbered = [(n, s.text) for n, group in enumerate(by_page.values(), start=1) for s in group]
     return shown, numbered
 
 
-@lru_cache(maxsize=4)
-def _idf(index: Store) -> dict[str, float]:
-    """Inverse document frequency of words over the index's chunks: rare words tell sentences apart."""
+def word_weights(chunks: Passages) -> dict[str, float]:
+    """Inverse document frequency of words over a store's chunks: rare words tell sentences apart. Not BM25's own
+    IDF, which weighs other tokens (stemmed, of heading and text) by another formula."""
     counts: dict[str, int] = {}
-    for chunk in index.chunks:
+    for chunk in chunks:
         for word in content_words(f"{chunk.title} {chunk.text}"):
             counts[word] = counts.get(word, 0) + 1
-    total = len(index.chunks)
+    total = len(chunks)
     return {w: math.log(1 + total / c) for w, c in counts.items()}

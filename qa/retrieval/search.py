@@ -1,53 +1,58 @@
-"""Hybrid retrieval: the store's fused dense and BM25 rankings under the filters, then the lifts that read the
-query's names, years and table rows."""
+"""The steps of hybrid retrieval after the store's fused dense and BM25 rankings: the lifts that read the query's
+filer, names, years and table rows (``qa.retrieval.retriever`` runs them in order), and the passages they hand on."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from ..embedding import Embedder
 from ..ingest.tables import ROW_SENTENCE
-from ..settings import RetrievalSettings
-from ..store.base import Store
-from ..store.chunks import heading
-from ..store.filters import Filters
-from . import filings
-from .fusion import ReciprocalRankFusion
-from ..text.dates import searchable
+from ..store.chunks import Chunk
 from ..text.names import key_terms, years
-from ..text.words import bm25_tokens, content_words
+from ..text.words import content_words
 
 @dataclass
 class Passage:
-    """A retrieved chunk. ``score`` is the fused RRF score; ``similarity`` the cosine to the query."""
+    """A retrieved passage: its chunk (text and article metadata, read from the store once) with where it ranked.
+    ``score`` is the fused RRF score; ``similarity`` the cosine to the query."""
 
     rank: int
     score: float
     similarity: float
-    title: str
-    date: str
-    source: str
-    path: str
-    url: str
-    text: str
     chunk_id: int
-    flagged: bool = False
-    page: int | None = None
-    company: str = ""
-    period: str = ""
+    chunk: Chunk
 
-    def to_dict(self) -> dict:
-        return self.__dict__.copy()
-
-    @property
-    def heading(self) -> str:
-        return heading(self.title, self.company, self.period)
+    title = property(lambda self: self.chunk.title)
+    date = property(lambda self: self.chunk.date)
+    source = property(lambda self: self.chunk.source)
+    path = property(lambda self: self.chunk.path)
+    url = property(lambda self: self.chunk.url)
+    text = property(lambda self: self.chunk.text)
+    flagged = property(lambda self: self.chunk.flagged)
+    page = property(lambda self: self.chunk.page)
+    company = property(lambda self: self.chunk.company)
+    period = property(lambda self: self.chunk.period)
+    heading = property(lambda self: self.chunk.heading)
 
     def searchable(self) -> str:
-        return searchable(self.heading, self.date, self.text)
+        return self.chunk.searchable()
+
+    def to_dict(self) -> dict:
+        return {"rank": self.rank, "score": self.score, "similarity": self.similarity, "title": self.title,
+                "date": self.date, "source": self.source, "path": self.path, "url": self.url, "text": self.text,
+                "chunk_id": self.chunk_id, "flagged": self.flagged, "page": self.page, "company": self.company,
+                "period": self.period}
+
+
+class Scored(NamedTuple):
+    """A passage in a ranking that is still being lifted: its id, its score so far and its chunk."""
+
+    chunk_id: int
+    score: float
+    chunk: Chunk
 
 
 @dataclass
@@ -60,40 +65,15 @@ class Found:
     passages: list[Passage]
 
 
-def search(index: Store, embedder: Embedder, query: str, settings: RetrievalSettings, *, k: int | None = None,
-           filters: Filters | None = None, mode: str = "hybrid") -> Found:
-    """The top ``k`` passages for ``query`` (``settings.top_k`` by default); each ranking offers
-    ``settings.candidates`` to the fusion. ``mode`` is 'hybrid', 'dense' or 'bm25' (the last two for
-    comparison)."""
-    k = settings.top_k if k is None else k
-    if len(index) == 0 or k <= 0:
-        return Found(query, None, [])
-    query_vector = embedder.encode([query])[0]
-    words = bm25_tokens([query], as_ids=False)[0]
-    fusion = ReciprocalRankFusion(settings.rrf_k)
-    ranked = index.ranked(query_vector, words, settings.candidates, filters or None, fusion, mode)
-    if settings.filing_preference and (paths := filings.open_to(index.catalog(), query)):
-        within = index.ranked(query_vector, words, settings.candidates, replace(filters or Filters(), paths=paths),
-                              fusion, mode)
-        ranked = prefer_filings(within, ranked, settings.filing_preference)
-    named = prefer_named(index, query, ranked, settings.name_weight, settings.name_depth)
-    fused = prefer_rows(index, query, named)[:k]
-    similarities = index.similarities([i for i, _ in fused], query_vector)
-    return Found(query, query_vector, [passage_from_chunk(index, rank, chunk_id, score, float(sim))
-                                       for rank, ((chunk_id, score), sim) in enumerate(zip(fused, similarities), 1)])
-
-
-def prefer_filings(within: list[tuple[int, float]], ranked: list[tuple[int, float]], bonus: float
-                   ) -> list[tuple[int, float]]:
+def prefer_filings(within: list[Scored], ranked: list[Scored], bonus: float) -> list[Scored]:
     """The ranking of the articles the question's company and years leave open (``within``, see
     ``qa.retrieval.filings``), each score raised by ``bonus``, then the rest of the store's ranking: a bonus above
     any RRF score keeps them ahead of the lifts that follow."""
-    first = {chunk_id for chunk_id, _ in within}
-    return [(chunk_id, score + bonus) for chunk_id, score in within] + [x for x in ranked if x[0] not in first]
+    first = {s.chunk_id for s in within}
+    return [s._replace(score=s.score + bonus) for s in within] + [s for s in ranked if s.chunk_id not in first]
 
 
-def prefer_named(index: Store, query: str, fused: list[tuple[int, float]], weight: float, depth: int
-                 ) -> list[tuple[int, float]]:
+def prefer_named(query: str, fused: list[Scored], weight: float, depth: int) -> list[Scored]:
     """Lift passages that mention the names and years the query asks about.
 
     Both rankings blur periods and companies ("Alibaba's March quarter" vs its September quarter), and the
@@ -105,17 +85,17 @@ def prefer_named(index: Store, query: str, fused: list[tuple[int, float]], weigh
         return fused
     head, tail = fused[:depth], fused[depth:]
     boosted = []
-    for chunk_id, score in head:
-        haystack = index.chunks[chunk_id].searchable().lower()
+    for scored in head:
+        haystack = scored.chunk.searchable().lower()
         share = sum(t in haystack for t in terms) / len(terms)
-        boosted.append((chunk_id, score + weight * share))
-    return sorted(boosted, key=lambda kv: (-kv[1], kv[0])) + tail
+        boosted.append(scored._replace(score=scored.score + weight * share))
+    return sorted(boosted, key=lambda s: (-s.score, s.chunk_id)) + tail
 
 
 _UNITS_NOTE = re.compile(r"\([^)]*\)")
 
 
-def prefer_rows(index: Store, query: str, fused: list[tuple[int, float]]) -> list[tuple[int, float]]:
+def prefer_rows(query: str, fused: list[Scored]) -> list[Scored]:
     """Within each document, put the passages holding the table row the query asks for first.
 
     A statement table states each figure once, in a row of numbers that neither ranking reads well: its words
@@ -135,16 +115,16 @@ def prefer_rows(index: Store, query: str, fused: list[tuple[int, float]]) -> lis
     if not asked and not statements:
         return fused
     wanted_years = years(query)
-    holds = [_holds_row(text := index.chunks[chunk_id].text, asked, wanted_years)
-             or any(title.search(text) for title in statements) for chunk_id, _ in fused]
+    holds = [_holds_row(s.chunk.text, asked, wanted_years) or any(title.search(s.chunk.text) for title in statements)
+             for s in fused]
     places: dict[tuple, list[int]] = {}
-    for position, (chunk_id, _) in enumerate(fused):
-        places.setdefault(_document(index.chunks[chunk_id]), []).append(position)
+    for position, scored in enumerate(fused):
+        places.setdefault(_document(scored.chunk), []).append(position)
     reordered = list(fused)
     for positions in places.values():
         members = sorted(positions, key=lambda p: (not holds[p], p))
         for place, member in zip(positions, members):
-            reordered[place] = (fused[member][0], fused[place][1])
+            reordered[place] = fused[member]._replace(score=fused[place].score)
     return reordered
 
 
@@ -170,14 +150,7 @@ def _holds_row(text: str, asked: set[str], wanted_years: set[str]) -> bool:
     return False
 
 
-def _document(chunk) -> tuple:
+def _document(chunk: Chunk) -> tuple:
     return ("filing", chunk.company.lower(), chunk.period.lower()) if chunk.company and chunk.period \
         else ("file", chunk.path)
 
-
-def passage_from_chunk(index: Store, rank: int, chunk_id: int, score: float, similarity: float) -> Passage:
-    chunk = index.chunks[chunk_id]
-    return Passage(rank=rank, score=round(score, 6), similarity=round(similarity, 4), title=chunk.title,
-                   date=chunk.date, source=chunk.source, path=chunk.path, url=chunk.url, text=chunk.text,
-                   chunk_id=chunk_id, flagged=chunk.flagged, page=chunk.page, company=chunk.company,
-                   period=chunk.period)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..retrieval.search import Filters
+from ..store.filters import Filters
 
 
 class FiltersIn(BaseModel):

@@ -56,7 +56,7 @@ class Changes:
 
 
 class Store(Protocol):
-    """A passage store: what search, context, the API, the server and an ingest ask of it. The class methods are
+    """A passage store: what retrieval, the API, the server and an ingest ask of it. The class methods are
     asked of the class that ``qa.store.store_class`` finds for an ``index.store`` setting (``spec``), before a store
     is open; ``folder`` is the index folder, where the FAISS store lives."""
 
@@ -88,9 +88,6 @@ class Store(Protocol):
 
     def __len__(self) -> int:
         """Live passages; 0 when there is nothing to search."""
-
-    def __hash__(self) -> int:
-        """By identity: context keeps the word frequencies of each store it has read (``qa.retrieval.context``)."""
 
     def check_embedder(self, name: str, dim: int | None = None) -> None:
         """Raise a one-line ``IndexStateError`` when the store was built with another embedding model: its vectors

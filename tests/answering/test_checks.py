@@ -26,8 +26,9 @@ LEAD = "Acme Oil Corp, a unit of Global Petroleum Holdings, reported results on 
 
 
 def passage(text: str, title: str = "Acme Oil first-quarter profit rises", similarity: float = 0.6) -> Passage:
-    return Passage(rank=1, score=0.03, similarity=similarity, title=title, date="1987-04-07", source="Wire",
-                   path="acme.txt", url="", text=text, chunk_id=0)
+    return Passage(rank=1, score=0.03, similarity=similarity, chunk_id=0,
+                   chunk=Chunk(path="acme.txt", title=title, date="1987-04-07", source="Wire", url="", text=text,
+                               ordinal=0))
 
 
 def context(*texts: str, similarity: float = 0.6) -> Context:

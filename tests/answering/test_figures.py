@@ -124,7 +124,7 @@ def test_a_change_between_reports_of_different_dates_runs_from_the_earlier_repor
     from test_checks import passage
     from qa.retrieval.context import Context
 
-    later, earlier = (replace(passage(t), date=d) for t, d in [("Revenue was $12 billion.", "2025-02-20"),
+    later, earlier = (replace(p := passage(t), chunk=replace(p.chunk, date=d)) for t, d in [("Revenue was $12 billion.", "2025-02-20"),
                                                                ("Revenue was $10 billion.", "2024-11-15")])
     ctx = Context(shown=[later, earlier], articles=[], sentences=[(1, later.text), (2, earlier.text)])
     marked = figures.marked(ctx, {1: "Article 1", 2: "Article 2"})

@@ -4,7 +4,7 @@ fiscal years, against each filing's cover; and how their passages go first."""
 import pytest
 
 from qa.retrieval.filings import fiscal_years, named, open_to
-from qa.retrieval.search import prefer_filings
+from qa.retrieval.search import Scored, prefer_filings
 from qa.store.chunks import Described
 
 pytestmark = pytest.mark.unit
@@ -52,6 +52,7 @@ def test_the_fiscal_years_a_period_can_be_called_by(period, called):
 
 
 def test_the_named_filings_go_first_and_each_passage_once():
-    within, ranked = [(7, 0.03), (9, 0.02)], [(1, 0.033), (9, 0.031), (4, 0.02)]
-    assert prefer_filings(within, ranked, 0.05) == [(7, pytest.approx(0.08)), (9, pytest.approx(0.07)), (1, 0.033),
-                                                    (4, 0.02)]
+    scored = lambda pairs: [Scored(i, score, None) for i, score in pairs]  # noqa: E731 (no chunk is read)
+    within, ranked = scored([(7, 0.03), (9, 0.02)]), scored([(1, 0.033), (9, 0.031), (4, 0.02)])
+    assert [(s.chunk_id, s.score) for s in prefer_filings(within, ranked, 0.05)] == [
+        (7, pytest.approx(0.08)), (9, pytest.approx(0.07)), (1, 0.033), (4, 0.02)]

@@ -8,9 +8,10 @@ import hashlib
 import numpy as np
 import pytest
 
-from qa.retrieval.context import select
-from qa.retrieval.search import Filters, prefer_rows, search
+from qa.retrieval.retriever import Retriever
+from qa.retrieval.search import Scored, prefer_rows
 from qa.settings import RetrievalSettings
+from qa.store.filters import Filters
 from qa.store.index import FORMAT_VERSION, Chunk, Index, publish
 from qa.text.words import content_words
 
@@ -55,13 +56,13 @@ def index(tmp_path) -> Index:
 
 
 def test_search_hands_on_the_query_vector_and_honours_filters(index):
-    settings = RetrievalSettings()
-    found = search(index, WordEmbedder(), "Orbit revenue", settings, k=2)
+    retriever = Retriever(index, WordEmbedder(), RetrievalSettings())
+    found = retriever.search("Orbit revenue", k=2)
     assert found.passages[0].path == "orbit.md" and found.vector.shape == (DIM,)
     assert [p.rank for p in found.passages] == [1, 2]
-    dated = search(index, WordEmbedder(), "revenue", settings, filters=Filters(date_from="2025-02-15"))
+    dated = retriever.search("revenue", filters=Filters(date_from="2025-02-15"))
     assert {p.path for p in dated.passages} == {"orbit.md"}
-    assert search(index, WordEmbedder(), "revenue", settings, filters=Filters(source="Nobody")).passages == []
+    assert retriever.search("revenue", filters=Filters(source="Nobody")).passages == []
 
 
 class CountingEmbedder(WordEmbedder):
@@ -75,10 +76,10 @@ class CountingEmbedder(WordEmbedder):
 
 def test_context_reads_whole_articles_and_reuses_the_query_vector(index):
     settings = RetrievalSettings(context_sentences=1, context_articles=1)
-    found = search(index, WordEmbedder(), "Acme profit", settings, k=1)
+    found = Retriever(index, WordEmbedder(), settings).search("Acme profit", k=1)
     assert found.passages[0].path == "acme.md"
     embedder = CountingEmbedder()
-    context = select(found, index, embedder, settings)
+    context = Retriever(index, embedder, settings).context(found)
     assert "Acme profit" not in embedder.texts  # the query is not embedded again
     [shown] = context.shown
     assert shown.text == "Profit rose to 3 billion."  # from the article's other chunk than the one search found
@@ -88,8 +89,8 @@ def test_context_reads_whole_articles_and_reuses_the_query_vector(index):
 
 def test_context_takes_the_sentence_before_when_asked_and_keeps_articles_apart(index):
     settings = RetrievalSettings(context_sentences=2, context_articles=2, context_window=1)
-    found = search(index, WordEmbedder(), "revenue plant Orbit Acme", settings, k=4)
-    context = select(found, index, WordEmbedder(), settings)
+    retriever = Retriever(index, WordEmbedder(), settings)
+    context = retriever.context(retriever.search("revenue plant Orbit Acme", k=4))
     assert {p.path for p in context.shown} <= {"acme.md", "orbit.md"}
     orbit = next(p for p in context.shown if p.path == "orbit.md")
     assert orbit.text.startswith("Orbit reported revenue")  # the window brought the sentence before "opened a plant"
@@ -108,10 +109,11 @@ def test_within_a_document_the_asked_row_comes_first_and_documents_keep_their_pl
     publish(tmp_path, chunks, WordEmbedder().encode([c.text for c in chunks]),
             {"format": FORMAT_VERSION, "embedder": {"name": "words", "dim": DIM}, "files": {}})
     index = Index.open(tmp_path)
-    fused = [(0, 0.04), (3, 0.03), (2, 0.02), (1, 0.01)]
-    lifted = prefer_rows(index, "What was Acme Group's total revenue in fiscal 2024?", fused)
-    assert lifted == [(1, 0.04), (3, 0.03), (0, 0.02), (2, 0.01)]  # another year's row is no answer; "Group" a name
-    assert prefer_rows(index, "Who founded Acme?", fused) == fused
+    fused = scored(index, [(0, 0.04), (3, 0.03), (2, 0.02), (1, 0.01)])
+    lifted = prefer_rows("What was Acme Group's total revenue in fiscal 2024?", fused)
+    # another year's row is no answer; "Group" a name
+    assert [(s.chunk_id, s.score) for s in lifted] == [(1, 0.04), (3, 0.03), (0, 0.02), (2, 0.01)]
+    assert prefer_rows("Who founded Acme?", fused) == fused
 
 
 def test_a_named_statement_s_page_comes_first_within_its_document(tmp_path):
@@ -123,7 +125,11 @@ def test_a_named_statement_s_page_comes_first_within_its_document(tmp_path):
               for i, t in enumerate(texts)]
     publish(tmp_path, chunks, WordEmbedder().encode(texts),
             {"format": FORMAT_VERSION, "embedder": {"name": "words", "dim": DIM}, "files": {}})
-    index, fused = Index.open(tmp_path), [(0, 0.04), (2, 0.03), (1, 0.02)]
+    fused = scored(Index.open(tmp_path), [(0, 0.04), (2, 0.03), (1, 0.02)])
     question = "What is the FY2018 capital expenditure? Rely on the details shown in the cash flow statement."
-    assert [i for i, _ in prefer_rows(index, question, fused)] == [1, 0, 2]
-    assert [i for i, _ in prefer_rows(index, "Based on the balance sheet, what is the quick ratio?", fused)] == [2, 0, 1]
+    assert [s.chunk_id for s in prefer_rows(question, fused)] == [1, 0, 2]
+    assert [s.chunk_id for s in prefer_rows("Based on the balance sheet, what is the quick ratio?", fused)] == [2, 0, 1]
+
+
+def scored(index: Index, ranking: list[tuple[int, float]]) -> list[Scored]:
+    return [Scored(i, score, index.chunks[i]) for i, score in ranking]

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from qa import QA
-from qa.retrieval.search import Filters
+from qa.store.filters import Filters
 from qa.settings import Settings
 from conftest import CORPUS, copy_corpus, run_qa
 

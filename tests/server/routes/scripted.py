@@ -14,6 +14,7 @@ from qa.ingest.pipeline import IngestReport
 from qa.llms.fake import FakeLLM
 from qa.retrieval.search import Passage
 from qa.server.errors import add_handlers
+from qa.store.chunks import Chunk
 from qa.server.gate import Gate
 from qa.server.state import attach
 from qa.settings import Settings
@@ -41,7 +42,7 @@ class ScriptedQA:
 
     def search(self, query, k=None, filters=None):
         self.calls.append(("search", check_question(query), k, filters))
-        return [Passage(1, 0.03, 0.8, "Acme orders zeppelins", "2025-03-01", "wire", ARTICLES[0], "", TEXT, 0)]
+        return [Passage(1, 0.03, 0.8, 0, Chunk(ARTICLES[0], "Acme orders zeppelins", "2025-03-01", "wire", "", TEXT, 0))]
 
     def stream(self, question, filters=None, searched=None):
         self.calls.append(("stream", check_question(question), filters, searched))
