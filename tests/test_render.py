@@ -8,6 +8,8 @@ from rich.console import Console
 
 from qa.answering.answer import Answer, Citation
 from qa.render import final_answer, print_citations, stream_answer
+from qa.retrieval.search import Passage
+from qa.store.chunks import Chunk
 
 pytestmark = pytest.mark.unit
 
@@ -43,8 +45,9 @@ def test_a_stream_without_an_answer_is_an_error():
 
 def test_citations_name_their_page_date_source_and_address():
     shown, out = console()
-    cited = Citation(n=2, title="Acme annual report 2024", source="Acme", date="2025-02-20", text="", path="a.pdf",
-                     url="https://example.com/a.pdf", page=37)
+    chunk = Chunk(path="a.pdf", title="Acme annual report 2024", date="2025-02-20", source="Acme",
+                  url="https://example.com/a.pdf", text="", ordinal=0, page=37)
+    cited = Citation(n=2, passage=Passage(rank=1, score=0.03, similarity=0.8, chunk_id=0, chunk=chunk))
     print_citations(shown, answer("x [2]", [cited]))
     assert out.getvalue().strip() == ("[2] Acme annual report 2024, p. 37 · 2025-02-20 · Acme · "
                                       "https://example.com/a.pdf")

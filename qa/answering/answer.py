@@ -55,21 +55,27 @@ class Refusal(str, Enum):
 
 @dataclass
 class Citation:
-    """A source behind an answer; ``n`` is the number the answer cites it by."""
+    """A source behind an answer: the passage shown, and ``n``, the number the answer cites it by."""
 
     n: int
-    title: str
-    source: str
-    date: str
-    text: str
-    path: str
-    url: str = ""
-    page: int | None = None  # 1-based page of a PDF
+    passage: Passage
+
+    title = property(lambda self: self.passage.title)
+    source = property(lambda self: self.passage.source)
+    date = property(lambda self: self.passage.date)
+    text = property(lambda self: self.passage.text)
+    path = property(lambda self: self.passage.path)
+    url = property(lambda self: self.passage.url)
+    page = property(lambda self: self.passage.page)  # 1-based page of a PDF
 
     @property
     def label(self) -> str:
         """How the source is named to a reader: "Alibaba Group annual report 2024, p. 37"."""
         return page_label(self.title, self.page)
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, "title": self.title, "source": self.source, "date": self.date, "text": self.text,
+                "path": self.path, "url": self.url, "page": self.page}
 
 
 def page_label(title: str, page: int | None) -> str:
@@ -104,6 +110,7 @@ class Answer:
     def to_dict(self) -> dict:
         data = asdict(self)
         data.pop("passages")
+        data["citations"] = [c.to_dict() for c in self.citations]
         data["refusal"] = self.refusal.value if self.refusal else None
         return data
 
@@ -269,7 +276,7 @@ def check_copy(span: str, question: str, context: Context) -> Checked:
     if not content_words(span) - content_words(question) and not _ALTERNATIVES.search(question):
         return Checked.refuse(Refusal.RESTATED, f"the answer only restates the question: {span!r}")
     passage = context.shown[n - 1]
-    return Checked(_with_scales(f"{span} [{n}]", [passage.searchable()]), [_citation(n, passage)])
+    return Checked(_with_scales(f"{span} [{n}]", [passage.searchable()]), [Citation(n, passage)])
 
 
 _ALTERNATIVES = re.compile(r"\w,? or \w")  # "Meta or Amazon": naming one of the question's options answers it
@@ -308,7 +315,7 @@ def _operated(question: str, context: Context, llm: LLM, settings: AnswerSetting
         return Checked.refuse(Refusal.CALCULATION, str(exc)), reply, tokens, ""
     cited = list(dict.fromkeys(f.passage for f in chosen.figures))
     marks = "".join(f"[{n}]" for n in cited)
-    citations = [_citation(n, context.shown[n - 1]) for n in cited]
+    citations = [Citation(n, context.shown[n - 1]) for n in cited]
     if chosen.operation.name == "stated":  # the answer is a figure as a sentence states it: nothing to work out
         return Checked(f"{worked.result} {marks}", citations, [worked]), reply, tokens, "copy"
     text = f"{chosen.operation.name.capitalize()}: {worked.result} {marks}. Working: {worked.working}."
@@ -348,7 +355,3 @@ def _with_scales(text: str, sources: list[str]) -> str:
             text = f"{text[:digits_end]} {words}{text[digits_end:]}"
     return text
 
-
-def _citation(n: int, p: Passage) -> Citation:
-    return Citation(n=n, title=p.title, source=p.source, date=p.date, text=p.text, path=p.path, url=p.url,
-                    page=p.page)

@@ -44,7 +44,7 @@ async def answered(gate: Gate, request: Request, make_stream) -> Answer:
 def extras(answer: Answer, paths: Relative) -> dict:
     """What an answer carries beyond its text: citations (as ``qa.Citation`` is in Python, with the path a client
     may see), whether and why it was refused, and the working of computed figures."""
-    return {"citations": [asdict(c) | {"path": paths(c.path)} for c in answer.citations],
+    return {"citations": [c.to_dict() | {"path": paths(c.path)} for c in answer.citations],
             "refused": answer.refused, "refusal": answer.refusal.value if answer.refusal else None,
             "refusal_reason": answer.refusal_reason,
             "calculations": [asdict(c) for c in answer.calculations]}

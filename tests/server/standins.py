@@ -4,6 +4,8 @@ is or is not still connected, and an Answer with one citation."""
 from __future__ import annotations
 
 from qa.answering.answer import Answer, Citation, Refusal
+from qa.retrieval.search import Passage
+from qa.store.chunks import Chunk
 
 TEXT = "Acme Aerospace ordered twelve zeppelins in March [1]."
 
@@ -20,6 +22,7 @@ class Request:
 
 def answer(text: str = TEXT, path: str = "/data/news/acme.md", refused: bool = False) -> Answer:
     """A checked answer citing one article at ``path``; a refusal names its signal, as qa's do."""
-    citations = [] if refused else [Citation(1, "Acme orders zeppelins", "wire", "2025-03-01", "Acme ordered.", path)]
+    chunk = Chunk(path, "Acme orders zeppelins", "2025-03-01", "wire", "", "Acme ordered.", 0)
+    citations = [] if refused else [Citation(1, Passage(1, 0.03, 0.8, 0, chunk))]
     return Answer("Who ordered zeppelins?", text, refused, citations, "fake", {"total": 0.1}, prompt_tokens=42,
                   refusal=Refusal.SENTINEL if refused else None, refusal_reason="said none" if refused else "")

@@ -21,6 +21,7 @@ from qa.settings import Settings
 
 ARTICLES = ["/srv/news/acme.md", "/srv/news/2025/borealis.md"]
 TEXT = "Acme Aerospace ordered twelve zeppelins in March [1]."
+PASSAGE = Passage(1, 0.03, 0.8, 0, Chunk(ARTICLES[0], "Acme orders zeppelins", "2025-03-01", "wire", "", TEXT, 0))
 
 
 class Index:
@@ -42,13 +43,12 @@ class ScriptedQA:
 
     def search(self, query, k=None, filters=None):
         self.calls.append(("search", check_question(query), k, filters))
-        return [Passage(1, 0.03, 0.8, 0, Chunk(ARTICLES[0], "Acme orders zeppelins", "2025-03-01", "wire", "", TEXT, 0))]
+        return [PASSAGE]
 
     def stream(self, question, filters=None, searched=None):
         self.calls.append(("stream", check_question(question), filters, searched))
         yield "Acme"
-        yield Answer(question, TEXT, False, [Citation(1, "Acme orders zeppelins", "wire", "2025-03-01", TEXT,
-                                                      ARTICLES[0])], "fake", {"total": 0.1}, prompt_tokens=42)
+        yield Answer(question, TEXT, False, [Citation(1, PASSAGE)], "fake", {"total": 0.1}, prompt_tokens=42)
 
     def ingest(self, paths, warn=None):
         self.calls.append(("ingest", sorted(p.name for p in paths)))
