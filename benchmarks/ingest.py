@@ -61,14 +61,14 @@ def job_qa(corpus: Path, index: Path) -> dict:
     embedder.encode(["warm up"])
     loaded = rss_mb()
     start = time.perf_counter()
-    report = ingest([corpus], index, embedder, rebuild=True, chunk_size=settings.index.chunk_size,
-                    chunk_overlap=settings.index.chunk_overlap, workers=settings.index.read_workers)
+    report = ingest([corpus], index, embedder, settings.index, rebuild=True)
     return {"seconds": time.perf_counter() - start, "chunks": report.total_chunks, "articles": report.total_files,
             "loaded_mb": loaded}
 
 
 def job_read(corpus: Path, index: Path, workers: int | None = None) -> dict:
     """Reading and splitting alone, as ingest does them (``qa.ingest.reading.read_and_split_all``)."""
+    from qa.ingest.chunking import Chunking
     from qa.ingest.documents import discover
     from qa.ingest.pages import page_files
     from qa.ingest.reading import read_and_split_all
@@ -78,8 +78,7 @@ def job_read(corpus: Path, index: Path, workers: int | None = None) -> dict:
     loaded = rss_mb()
     start = time.perf_counter()
     records, chunks = read_and_split_all(files, {}, page_files(files), settings.index.embedding_model,
-                                         settings.index.chunk_size, settings.index.chunk_overlap,
-                                         workers or settings.index.read_workers)
+                                         Chunking.of(settings.index), workers or settings.index.read_workers)
     return {"seconds": time.perf_counter() - start, "chunks": len(chunks), "articles": len(records),
             "loaded_mb": loaded}
 

@@ -219,7 +219,7 @@ def embed_report(n_texts: int, rounds: int) -> None:
     from corpus import generate
 
     from qa.embedding import get_embedder
-    from qa.ingest.chunking import split_article
+    from qa.ingest.chunking import Chunking, split_article
     from qa.ingest.documents import parse, read_bytes
 
     embedder = get_embedder()  # the default model, torch (bfloat16 where the CPU has it), as an ingest runs it
@@ -227,8 +227,7 @@ def embed_report(n_texts: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for path in generate(Path(tmp), n_texts // 2, seed=23):
             article = parse(path, read_bytes(path))
-            texts += [c.indexed_text for c in split_article(article, embedder, SETTINGS.index.chunk_size,
-                                                                SETTINGS.index.chunk_overlap)]
+            texts += [c.indexed_text for c in split_article(article, embedder, Chunking.of(SETTINGS.index))]
             if len(texts) >= n_texts:
                 break
     texts = texts[:n_texts]

@@ -58,11 +58,11 @@ def base_collection(folder: Path):
     from corpus import generate
     from qa.ingest.documents import parse, read_bytes
     from qa.embedding import get_embedder
-    from qa.ingest.chunking import split_article
+    from qa.ingest.chunking import Chunking, split_article
 
     embedder = get_embedder(SETTINGS.index.embedding_model)
     articles = [parse(p, read_bytes(p)) for p in generate(folder, BASE_ARTICLES, seed=11)]
-    chunks = [c for a in articles for c in split_article(a, embedder, SETTINGS.index.chunk_size, SETTINGS.index.chunk_overlap)]
+    chunks = [c for a in articles for c in split_article(a, embedder, Chunking.of(SETTINGS.index))]
     vectors = embedder.encode([c.indexed_text for c in chunks])
     questions = []
     for article in articles:

@@ -88,9 +88,8 @@ class QA:
         ('' for a local one). See ``qa.ingest.pipeline.ingest``."""
         urls = [str(p) for p in paths if web.is_url(str(p))]
         report = ingest([Path(p) for p in paths if not web.is_url(str(p))], self.index_dir, self.embedder,
-                        chunk_size=self.settings.index.chunk_size, chunk_overlap=self.settings.index.chunk_overlap,
-                        store=self.settings.index.store, urls=urls, refresh=refresh, rebuild=rebuild,
-                        progress=progress, warn=warn, ray=ray, workers=self.settings.index.read_workers)
+                        self.settings.index, urls=urls, refresh=refresh, rebuild=rebuild, progress=progress,
+                        warn=warn, ray=ray)
         self._retriever = None
         self.embedder.export_onnx()  # quick queries from now on (once; torch is usually loaded by now)
         return report

@@ -56,11 +56,12 @@ def test_the_command_is_the_checkouts_setup_for_this_environment(tmp_path, monke
 
 
 def test_qa_ingest_ray(monkeypatch):
+    from qa.ingest.chunking import Chunking
     from qa.ingest.distributed import read_split_embed
 
     missing(monkeypatch, "ray")
     with pytest.raises(InputError) as caught:
-        read_split_embed([], {}, {}, None, 256, 32, "")
+        read_split_embed([], {}, {}, None, Chunking(256, 32), "")
     one_line(str(caught.value), "qa ingest --ray", "'scale'")
 
 

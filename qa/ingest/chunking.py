@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass
 
 from ..embedding import Embedder
+from ..settings import IndexSettings
 from ..store.index import Chunk
 from .article import Article
 from .documents import SkipFile
@@ -26,7 +28,20 @@ SPLIT_SECONDS = 120.0  # one article's splitting; past this the file is skipped
 _BLOCK_CHARS = 500_000  # a longer text is split in blocks of paragraphs, so the deadline is checked as it goes
 
 
-def split_article(article: Article, embedder: Embedder, chunk_size: int, chunk_overlap: int,
+@dataclass(frozen=True)
+class Chunking:
+    """How long a chunk is (``size``) and how much neighbouring chunks share (``overlap``), in the embedder's word
+    pieces: ``IndexSettings.chunk_size`` and ``chunk_overlap``, carried to the processes that split."""
+
+    size: int
+    overlap: int
+
+    @classmethod
+    def of(cls, settings: IndexSettings) -> Chunking:
+        return cls(settings.chunk_size, settings.chunk_overlap)
+
+
+def split_article(article: Article, embedder: Embedder, chunking: Chunking,
                   deadline: float = SPLIT_SECONDS) -> list[Chunk]:
     """Sentence-aware chunks sized in the embedder's own word pieces, so none is cut off when embedded; a paged
     document is split page by page, so that each chunk cites one page. Raises SkipFile when splitting takes longer
@@ -34,7 +49,7 @@ def split_article(article: Article, embedder: Embedder, chunk_size: int, chunk_o
     from llama_index.core.node_parser import SentenceSplitter
 
     splitter = SentenceSplitter(
-        chunk_size=chunk_size, chunk_overlap=chunk_overlap, tokenizer=embedder.count_tokens,
+        chunk_size=chunking.size, chunk_overlap=chunking.overlap, tokenizer=embedder.count_tokens,
         paragraph_separator="\n\n",
     )
     flagged = bool(injection_reason(article.text))

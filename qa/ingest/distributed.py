@@ -16,6 +16,7 @@ from ..embedding import Embedder, get_embedder
 from ..errors import InputError
 from ..extras import require
 from ..store.chunks import Chunk
+from .chunking import Chunking
 from .pages import PageOf
 from .reading import read_and_split
 
@@ -23,8 +24,7 @@ EMBED_BATCH = 64  # passages per call of an embedding actor: enough to keep a co
 
 
 def read_split_embed(sources: list[Path | str], old_files: dict[str, dict], paged: dict[Path, PageOf],
-                     embedder: Embedder, chunk_size: int, chunk_overlap: int,
-                     address: str) -> tuple[list, list[Chunk], np.ndarray]:
+                     embedder: Embedder, chunking: Chunking, address: str) -> tuple[list, list[Chunk], np.ndarray]:
     """Every source's read record (``qa.ingest.reading.Read``), the changed articles' chunks and their vectors, computed
     on the Ray cluster at ``address`` ('': the one RAY_ADDRESS names, else a new local one on this machine's
     cores)."""
@@ -33,7 +33,7 @@ def read_split_embed(sources: list[Path | str], old_files: dict[str, dict], page
     try:
         split = ray.remote(read_and_split)
         done = ray.get([split.remote(source, old_files.get(str(source), {}).get("sha256"), paged.get(source),
-                                     embedder.name, chunk_size, chunk_overlap) for source in sources])
+                                     embedder.name, chunking) for source in sources])
         records = [record for record, _ in done]
         chunks = [chunk for _, pieces in done for chunk in pieces]
         return records, chunks, _embed_on_ray(embedder, [c.indexed_text for c in chunks])

@@ -16,12 +16,15 @@ import numpy as np
 
 from ..embedding import Embedder
 from ..errors import InputError
+from ..settings import IndexSettings
 from ..store import store_class
-from ..store.base import Changes
+from ..store.base import Changes, Store
+from ..store.chunks import Chunk
 from ..store.index import Lock, sweep
 from .article import Article
+from .chunking import Chunking
 from .documents import discover
-from .pages import page_files
+from .pages import PageOf, page_files
 from .reading import Read, read_and_split_all, reason
 from . import web
 from .safety import injection_reason
@@ -47,82 +50,121 @@ class IngestReport:
         return bool(self.added or self.updated or self.removed)
 
 
-def ingest(
-    paths: list[Path], folder: Path, embedder: Embedder, *, chunk_size: int, chunk_overlap: int, store: str = "faiss",
-    urls: list[str] | None = None, refresh: bool = False, rebuild: bool = False, progress: Progress | None = None,
-    warn: Callable[[str], None] | None = None, ray: str | None = None, workers: int | None = None,
-) -> IngestReport:
-    """Bring the ``store`` (the index at ``folder`` by default; ``qa.store.open_store``) in line with ``paths`` and
-    ``urls``: add new files and pages, replace changed ones, drop files gone from the folders walked. ``refresh``
-    fetches every page already ingested again. ``ray`` reads, splits and embeds on a Ray cluster at that address
-    ('' starts a local one; ``qa.ingest.distributed``); otherwise ``workers`` processes (None: one a core)
-    read and split.
+def ingest(paths: list[Path], folder: Path, embedder: Embedder, settings: IndexSettings, *,
+           urls: list[str] | None = None, refresh: bool = False, rebuild: bool = False,
+           progress: Progress | None = None, warn: Callable[[str], None] | None = None,
+           ray: str | None = None) -> IngestReport:
+    """Bring the store ``settings.store`` names (the index at ``folder`` by default; ``qa.store.open_store``) in
+    line with ``paths`` and ``urls``: add new files and pages, replace changed ones, drop files gone from the
+    folders walked. ``refresh`` fetches every page already ingested again. ``ray`` reads, splits and embeds on a
+    Ray cluster at that address ('' starts a local one; ``qa.ingest.distributed``); otherwise
+    ``settings.read_workers`` processes (None: one a core) read and split.
 
     Unchanged files (same sha256) cost a read and a hash, nothing more; an unchanged page costs its fetch.
     Raises InputError when a path is missing or nothing readable was found, before anything is written.
     """
     folder = Path(folder)
-    missing = [str(p) for p in paths if not Path(p).exists()]
-    if missing:
-        raise InputError(f"no such file or folder: {missing[0]}")
-    files, folders = discover([Path(p) for p in paths])
-    paged = page_files(files)
-    store_type = store_class(store)
+    files, folders, paged = _discover(paths)
+    store_type = store_class(settings.store)
     with Lock(folder):
         sweep(folder, keep=None)
-        old = None if rebuild else store_type.for_update(store, folder)
+        old = None if rebuild else store_type.for_update(settings.store, folder)
         if old is not None:
             old.check_embedder(embedder.name, embedder.dim)
         old_files = dict(old.files) if old else {}
         pages = list(dict.fromkeys((urls or []) + ([k for k in old_files if web.is_url(k)] if refresh else [])))
+        records, chunks, vectors = _read([*files, *pages], old_files, paged, embedder, settings, ray)
         report = IngestReport()
-        sources = [*files, *pages]
-        if ray is not None:
-            from .distributed import read_split_embed
-
-            records, chunks, vectors = read_split_embed(sources, old_files, paged, embedder, chunk_size, chunk_overlap,
-                                                        ray)
-        else:
-            known = {path: meta.get("sha256") for path, meta in old_files.items()}
-            records, chunks = read_and_split_all(sources, known, paged, embedder.name, chunk_size, chunk_overlap,
-                                                 workers)
-            vectors = None
         kept_paths = {r.path for r in records if r.unchanged}
         _drop_duplicates(records, old_files, kept_paths, folders, warn)
         articles = _tally(records, old_files, report, warn)
         if not (files or pages) or (not articles and not kept_paths and not old_files):
-            where = ", ".join([str(p) for p in paths] + pages)
-            raise InputError(f"no readable .md, .txt, .html or .pdf files or pages in {where}")
-        gone = [p for p in old_files if p not in kept_paths and _under(p, folders) and p not in report.updated]
-        walked = {str(f) for f in files}
-        report.removed += [p for p in gone if p not in walked and p not in report.removed]
+            raise _nothing_readable(paths, pages)
+        report.removed += _removed(old_files, kept_paths, folders, files, report)
         if not report.changed and old is not None:
-            report.total_chunks, report.total_files = len(old), len(old_files)
-            return report
-        skipped = {p for p, _ in report.skipped}  # by the checks above: duplicates, suspicious text
-        keep = np.array([c.path not in skipped for c in chunks], bool)
-        chunks = [c for c, k in zip(chunks, keep) if k]
-        if vectors is None:
-            chunks, vectors = _embed_each(embedder, chunks, progress, report, warn)
-        elif len(keep):  # embedded on Ray already
-            vectors = vectors[keep]
-        failed = {p for p, _ in report.skipped}
-        articles = [a for a in articles if a.path not in failed]
-        report.added = [p for p in report.added if p not in failed]
-        report.updated = [p for p in report.updated if p not in failed]
+            return _unchanged(report, old, old_files)
+        chunks, vectors = _vectors(chunks, vectors, embedder, progress, report, warn)
+        articles = _drop_failed(articles, report)
         if not articles and not report.changed and old is not None:
-            report.total_chunks, report.total_files = len(old), len(old_files)
-            return report
+            return _unchanged(report, old, old_files)
         if not articles and old is None:
-            raise InputError(f"no readable .md, .txt, .html or .pdf files or pages in "
-                             f"{', '.join([str(p) for p in paths] + pages)}")
-        new_files = {a.path: {"sha256": a.sha256, "title": a.title} for a in articles}
-        report.chunks_embedded = len(chunks)
-        report.total_files = len(set(old_files) - set(report.updated) - set(report.removed) | set(new_files))
-        changes = Changes(chunks, vectors, new_files, report.updated, report.removed,
-                          {"name": embedder.name, "dim": embedder.dim}, chunk_size, chunk_overlap, rebuild)
-        report.total_chunks = store_type.write(store, folder, old, changes)
+            raise _nothing_readable(paths, pages)
+        changes = _changes(articles, chunks, vectors, old_files, report, embedder, settings, rebuild)
+        report.total_chunks = store_type.write(settings.store, folder, old, changes)
         return report
+
+
+def _discover(paths: list[Path]) -> tuple[list[Path], list[Path], dict[Path, PageOf]]:
+    """The files to read, the folders walked (whose files an ingest may drop) and the page files among them; a
+    missing path is an error before anything else."""
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise InputError(f"no such file or folder: {missing[0]}")
+    files, folders = discover([Path(p) for p in paths])
+    return files, folders, page_files(files)
+
+
+def _read(sources: list[Path | str], old_files: dict[str, dict], paged: dict[Path, PageOf], embedder: Embedder,
+          settings: IndexSettings, ray: str | None) -> tuple[list[Read], list[Chunk], np.ndarray | None]:
+    """Every source's read record and the changed articles' chunks: read, split and embedded on Ray when ``ray``
+    is an address, else read and split here (the vectors None: embedded once the checks have dropped what they
+    drop)."""
+    chunking = Chunking.of(settings)
+    if ray is not None:
+        from .distributed import read_split_embed
+
+        return read_split_embed(sources, old_files, paged, embedder, chunking, ray)
+    known = {path: meta.get("sha256") for path, meta in old_files.items()}
+    records, chunks = read_and_split_all(sources, known, paged, embedder.name, chunking, settings.read_workers)
+    return records, chunks, None
+
+
+def _nothing_readable(paths: list[Path], pages: list[str]) -> InputError:
+    return InputError(f"no readable .md, .txt, .html or .pdf files or pages in "
+                      f"{', '.join([str(p) for p in paths] + pages)}")
+
+
+def _removed(old_files: dict[str, dict], kept_paths: set[str], folders: list[Path], files: list[Path],
+             report: IngestReport) -> list[str]:
+    """The indexed files under the folders walked that are no longer there (and not already counted)."""
+    gone = [p for p in old_files if p not in kept_paths and _under(p, folders) and p not in report.updated]
+    walked = {str(f) for f in files}
+    return [p for p in gone if p not in walked and p not in report.removed]
+
+
+def _unchanged(report: IngestReport, old: Store, old_files: dict[str, dict]) -> IngestReport:
+    """The report of an ingest that writes nothing: the store as it was."""
+    report.total_chunks, report.total_files = len(old), len(old_files)
+    return report
+
+
+def _vectors(chunks: list[Chunk], vectors: np.ndarray | None, embedder: Embedder, progress: Progress | None,
+             report: IngestReport, warn: Callable[[str], None] | None) -> tuple[list[Chunk], np.ndarray]:
+    """The chunks of the articles the checks kept, with their vectors: embedded now, or those Ray embedded."""
+    skipped = {p for p, _ in report.skipped}  # by the checks: duplicates, suspicious text
+    keep = np.array([c.path not in skipped for c in chunks], bool)
+    chunks = [c for c, k in zip(chunks, keep) if k]
+    if vectors is None:
+        return _embed_each(embedder, chunks, progress, report, warn)
+    return chunks, vectors[keep] if len(keep) else vectors
+
+
+def _drop_failed(articles: list[Article], report: IngestReport) -> list[Article]:
+    """The articles, and the report's added and updated, without those skipped (embedding failures too)."""
+    failed = {p for p, _ in report.skipped}
+    report.added = [p for p in report.added if p not in failed]
+    report.updated = [p for p in report.updated if p not in failed]
+    return [a for a in articles if a.path not in failed]
+
+
+def _changes(articles: list[Article], chunks: list[Chunk], vectors: np.ndarray, old_files: dict[str, dict],
+             report: IngestReport, embedder: Embedder, settings: IndexSettings, rebuild: bool) -> Changes:
+    """What the store is to write, with the report's counts of embedded passages and articles."""
+    new_files = {a.path: {"sha256": a.sha256, "title": a.title} for a in articles}
+    report.chunks_embedded = len(chunks)
+    report.total_files = len(set(old_files) - set(report.updated) - set(report.removed) | set(new_files))
+    return Changes(chunks, vectors, new_files, report.updated, report.removed,
+                   {"name": embedder.name, "dim": embedder.dim}, settings.chunk_size, settings.chunk_overlap, rebuild)
 
 
 def _drop_duplicates(records: list[Read], old_files: dict[str, dict], kept_paths: set[str], folders: list[Path],

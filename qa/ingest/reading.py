@@ -14,7 +14,7 @@ from ..embedding import get_embedder
 from ..store.chunks import Chunk
 from . import web
 from .article import Article
-from .chunking import bound_text, split_article
+from .chunking import Chunking, bound_text, split_article
 from .documents import SkipFile, content_hash, parse, read_bytes
 from .pages import PageOf, as_page
 
@@ -64,15 +64,15 @@ def _changed(source: Path | str, known_sha256: str | None) -> Article | None:
     return None if content_hash(data) == known_sha256 else parse(source, data)
 
 
-def read_and_split(source: Path | str, known_sha256: str | None, page: PageOf | None, model: str, chunk_size: int,
-                   chunk_overlap: int) -> tuple[Read, list[Chunk]]:
+def read_and_split(source: Path | str, known_sha256: str | None, page: PageOf | None, model: str,
+                   chunking: Chunking) -> tuple[Read, list[Chunk]]:
     """The source's read record and, when it changed, its chunks (split with the model's tokenizer, which loads
     without the model)."""
     record = read(source, known_sha256, page)
     if record.article is None:
         return record, []
     try:
-        return record, split_article(record.article, get_embedder(model), chunk_size, chunk_overlap)
+        return record, split_article(record.article, get_embedder(model), chunking)
     except Exception as exc:  # one file's failure is that file's: it is skipped, the batch goes on
         return Read(record.path, skipped=f"cannot split into passages: {reason(exc)}"), []
 
@@ -83,12 +83,12 @@ POOL_FROM_BYTES = 1 << 20
 
 
 def read_and_split_all(sources: list[Path | str], known: dict[str, str], paged: dict[Path, PageOf], model: str,
-                       chunk_size: int, chunk_overlap: int, workers: int | None) -> tuple[list[Read], list[Chunk]]:
+                       chunking: Chunking, workers: int | None) -> tuple[list[Read], list[Chunk]]:
     """``read_and_split`` for every source, in order: on ``workers`` processes (None: one a core) when there is
     enough to read, and in this process otherwise. ``known`` maps a source to the content hash the index holds
     for it."""
     workers = workers or os.cpu_count() or 1
-    jobs = [(source, known.get(str(source)), paged.get(source), model, chunk_size, chunk_overlap) for source in sources]
+    jobs = [(source, known.get(str(source)), paged.get(source), model, chunking) for source in sources]
     done: list[tuple[Read, list[Chunk]]] = []
     if workers > 1 and len(jobs) > 1 and _bytes(sources) >= POOL_FROM_BYTES:
         # spawn, not fork: this process may hold torch's threads, which a forked child can deadlock on

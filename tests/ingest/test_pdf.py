@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_qa
-from qa.ingest.chunking import split_article
+from qa.ingest.chunking import Chunking, split_article
 from qa.ingest.documents import SkipFile, parse
 
 PAGES = [
@@ -51,7 +51,7 @@ def test_pages_keep_their_numbers_and_a_scanned_page_is_reported(tmp_path):
     assert "812.4 million pounds" in dict(article.pages)[3]
     assert article.title == "Harlow Foods annual report 2024"
     assert article.warnings == [f"{path}: no text layer on page 2 (scanned?); skipped"]
-    chunks = split_article(article, WordCounter(), chunk_size=180, chunk_overlap=30)
+    chunks = split_article(article, WordCounter(), Chunking(size=180, overlap=30))
     assert [(c.page, "812.4" in c.text) for c in chunks] == [(1, False), (3, True)]
 
 

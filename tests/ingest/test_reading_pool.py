@@ -4,6 +4,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from conftest import copy_corpus
 from qa.ingest import reading
+from qa.ingest.chunking import Chunking
 from qa.ingest.documents import discover
 from qa.settings import Settings
 
@@ -14,7 +15,7 @@ def test_a_pool_reads_and_splits_as_one_process_does(tmp_path, monkeypatch):
     (tmp_path / "corpus" / "empty.md").write_text("", encoding="utf-8")
     files.append(tmp_path / "corpus" / "empty.md")
     index = Settings.defaults().index
-    args = ({str(files[0]): "unchanged?"}, {}, index.embedding_model, index.chunk_size, index.chunk_overlap)
+    args = ({str(files[0]): "unchanged?"}, {}, index.embedding_model, Chunking.of(index))
     pools = []
     monkeypatch.setattr(reading, "POOL_FROM_BYTES", 0)  # this corpus is smaller than the pool's threshold
     monkeypatch.setattr(reading, "ProcessPoolExecutor",
@@ -34,7 +35,7 @@ def test_a_pool_whose_worker_dies_leaves_the_rest_to_this_process(tmp_path, monk
 
     files, _ = discover([copy_corpus(tmp_path / "corpus")])
     index = Settings.defaults().index
-    args = ({}, {}, index.embedding_model, index.chunk_size, index.chunk_overlap)
+    args = ({}, {}, index.embedding_model, Chunking.of(index))
 
     class DiesAfterTwo:
         """A pool whose worker dies on the third file (a reader that crashes its process)."""

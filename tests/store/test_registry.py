@@ -9,6 +9,7 @@ import pytest
 
 from qa.errors import IndexStateError, InputError
 from qa.ingest.pipeline import ingest
+from qa.settings import IndexSettings
 from qa.store import open_store, store_class
 from qa.store.index import Index
 from qa.store.milvus import MilvusStore
@@ -54,5 +55,5 @@ def test_an_ingest_into_a_bad_store_fails_before_it_makes_the_index_folder(tmp_p
     (tmp_path / "a.md").write_text("# A\n\nSome text.")
     folder = tmp_path / "index"
     with pytest.raises(InputError, match="bad setting index.store"):
-        ingest([tmp_path / "a.md"], folder, embedder=None, chunk_size=180, chunk_overlap=30, store="nonsense")
+        ingest([tmp_path / "a.md"], folder, None, IndexSettings(store="nonsense"))
     assert not Path(folder).exists()
