@@ -67,7 +67,7 @@ def warm(index: Path, budgets: list[int], llm: str | None) -> dict[int, dict]:
 
 def reading(qa, results) -> dict:
     """Tokens read after the cached opening (p50) and the rate the model reads them at, over answered questions."""
-    from qa.answering.answer import choosing_messages
+    from qa.answering.messages import choosing_messages
     from qa.retrieval.context import Context
 
     opening = len(qa.llm.prefixes.shared_prefix(choosing_messages("", Context([], [])))) \

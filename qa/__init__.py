@@ -1,6 +1,6 @@
 """qa: answers with citations from a folder of news and earnings articles."""
 
-from .answering.answer import Answer, Citation, Refusal
+from .answering.records import Answer, Citation, Refusal
 from .api import QA
 from .answering.calculation import Calculation, Operand
 from .errors import QAError

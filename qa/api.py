@@ -7,7 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .answering.answer import Answer, Asked, choosing_messages, generate
+from .answering.answer import generate
+from .answering.messages import choosing_messages
+from .answering.records import Answer, Asked
 from .embedding import get_embedder
 from .errors import InputError
 from .ingest import web

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render
-from .answering.answer import Answer, page_label
+from .answering.records import Answer, page_label
 from .answering.condense import standalone
 from .api import QA
 from .errors import QAError

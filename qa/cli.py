@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from . import render
-from .answering.answer import page_label
+from .answering.records import page_label
 from .ingest import web
 from .api import QA
 from .errors import InputError, QAError

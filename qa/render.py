@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.markup import escape
 
-from .answering.answer import Answer
+from .answering.records import Answer
 
 WORKING = "reading the sources…"
 

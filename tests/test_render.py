@@ -6,7 +6,7 @@ import io
 import pytest
 from rich.console import Console
 
-from qa.answering.answer import Answer, Citation
+from qa.answering.records import Answer, Citation
 from qa.render import final_answer, print_citations, stream_answer
 from qa.retrieval.search import Passage
 from qa.store.chunks import Chunk

@@ -22,7 +22,7 @@ def declines(text: str) -> bool:
     return not text.strip() or bool(DECLINING.search(text))
 
 
-# The model's first decision, read from its next-token distribution (``qa.answering.answer.Decision``): copy words
+# The model's first decision, read from its next-token distribution (``qa.answering.checks.Decision``): copy words
 # of a sentence (``qa.llms.base.COPY``), or open with one of these two words.
 NONE = "none"
 CALCULATE = "calculate"

@@ -10,7 +10,7 @@ from dataclasses import asdict
 
 from fastapi import Request
 
-from ..answering.answer import Answer
+from ..answering.records import Answer
 from .errors import Cancelled
 from .gate import Gate, with_model
 from .paths import Relative

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
-from ..answering.answer import Answer
+from ..answering.records import Answer
 from ..errors import InputError, QAError
 from .answers import extras, generate
 from .errors import STOPPING, Busy, Cancelled

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from qa import QA
-from qa.answering.answer import Answer
+from qa.answering.records import Answer
 from qa.evaluation.scorers import score
 from qa.answering.prompts import REFUSAL
 from conftest import EVAL_SET, run_qa

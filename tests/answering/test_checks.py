@@ -9,7 +9,9 @@ import time
 import pytest
 
 from qa.answering import prompts
-from qa.answering.answer import Answer, Asked, Refusal, check_copy, generate
+from qa.answering.answer import generate
+from qa.answering.checks import check_copy
+from qa.answering.records import Answer, Asked, Refusal
 from qa.retrieval.context import Context
 from qa.llms.base import COPY, LLM, first_token_odds, probe_share
 from qa.llms.fake import FakeLLM
@@ -94,7 +96,7 @@ def test_an_answer_that_only_restates_the_question_is_refused():
 
 
 def test_the_choice_prompt_lists_sentences_under_their_articles():
-    from qa.answering.answer import choosing_messages
+    from qa.answering.messages import choosing_messages
 
     user = choosing_messages("What was the profit?", context(LEAD, WIRE))[-1]["content"]
     assert user.splitlines()[:2] == ["Article 1: Acme Oil first-quarter profit rises (April 7, 1987, Wire)",

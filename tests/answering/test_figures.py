@@ -6,7 +6,8 @@ from the real model are measured by the eval (TAT-QA arithmetic and the own comp
 import pytest
 
 from qa.answering import figures
-from qa.answering.answer import Refusal, operating_messages
+from qa.answering.messages import operating_messages
+from qa.answering.records import Refusal
 from qa.llms.fake import FakeLLM
 
 from test_checks import WIRE, answer, context
@@ -104,14 +105,14 @@ def test_none_at_the_computing_step_refuses():
     ({"copy": 0.2, "none": 0.5, "calculate": 0.3}, "none"),  # "none" ahead still refuses
 ])
 def test_calculating_is_chosen_once_it_has_its_share(odds, choice):
-    from qa.answering.answer import Decision
+    from qa.answering.checks import Decision
     from qa.settings import AnswerSettings
 
     assert Decision.read(odds, AnswerSettings(min_calculate_probability=0.25)).choice == choice
 
 
 def test_a_calculation_is_not_refused_for_its_share_of_none():
-    from qa.answering.answer import Decision
+    from qa.answering.checks import Decision
     from qa.settings import AnswerSettings
 
     settings = AnswerSettings(min_calculate_probability=0.25, max_none_probability=0.15)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qa import QA
-from qa.answering.answer import Answer
+from qa.answering.records import Answer
 from qa.errors import ModelError
 from qa.llms.gguf import resolve_model
 from conftest import CORPUS, free_port, run_qa

@@ -3,7 +3,7 @@ is or is not still connected, and an Answer with one citation."""
 
 from __future__ import annotations
 
-from qa.answering.answer import Answer, Citation, Refusal
+from qa.answering.records import Answer, Citation, Refusal
 from qa.retrieval.search import Passage
 from qa.store.chunks import Chunk
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from qa.answering.answer import Answer, Citation
+from qa.answering.records import Answer, Citation
 from qa.api import check_question
 from qa.ingest.pipeline import IngestReport
 from qa.llms.fake import FakeLLM
