@@ -60,6 +60,11 @@ class QA:
         spec = self.settings.index.store
         return store_class(spec).describe(spec, self.index_dir)
 
+    def has_store(self) -> bool:
+        """Whether an ingest has written the store yet: a first chat builds one from the bundled articles."""
+        spec = self.settings.index.store
+        return store_class(spec).for_update(spec, self.index_dir) is not None
+
     @property
     def embedder(self):
         return get_embedder(self.settings.index.embedding_model, precision=self.settings.index.embed_precision,

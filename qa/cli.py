@@ -20,7 +20,6 @@ from .api import QA
 from .errors import InputError, QAError
 from .store.filters import Filters
 from .settings import Settings, env_name
-from .store.index import outdated
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Answers with citations from a folder of news and earnings articles.")
@@ -266,7 +265,7 @@ def eval_command(
     html: HtmlOpt = None, against: AgainstOpt = None,
 ):
     """Score answers on a question set; exit 1 when a threshold in the config is not met."""
-    from .evaluation import report as pages, runner
+    from .evaluation import report as pages, runner, session
 
     earlier = pages.load(against) if against else None  # a bad --against fails now, not after the run
     if html:
@@ -276,32 +275,20 @@ def eval_command(
         raise InputError(f"no eval config at {config}: pass --config")
     cfg = runner.Config.load(config)
     settings = Chosen.settings()
-    if external:
-        from .evaluation import external as sets
-
-        defaults = cfg.external.get(external, {})
-        sample = sets.load(external, n or defaults.get("n", 100), defaults.get("seed", 1) if seed is None else seed)
-        corpus = sample.write(settings.index.home / "external" / sample.folder)
-        questions, thresholds = sample.questions, defaults.get("thresholds", {})
-        index = index or settings.index.home / f"eval-{corpus.name}-index"
-    else:
-        corpus, thresholds = cfg.corpus, cfg.thresholds
-        questions = runner.load_questions(files or sorted(config.parent.glob("*.jsonl")))
-    qa = QA(index=index or eval_index(settings, corpus), settings=settings, llm=llm)
-    run_ingest(qa, [corpus], rebuild=outdated(qa.index_dir))  # an eval index is a cache: rebuild, don't refuse
-    results = run_with_progress(qa, questions, runner)
+    chosen = session.external_set(external, cfg, settings, n, seed, index) if external \
+        else session.own_set(config, cfg, settings, files, index)
+    qa = session.prepared(chosen, settings, llm, run_ingest)
+    results = run_with_progress(qa, chosen.questions, runner)
     summary = runner.summarise(results)
     show_summary(summary, qa.llm.name)
-    report = {"model": qa.llm.name, "external": external, "seed": seed, "thresholds": thresholds,
-              "summary": summary, "results": [r.to_dict() for r in results]}
+    report = session.report(qa.llm.name, external, seed, chosen, summary, results)
     if json_out:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(report, indent=1))
+        session.write_json(json_out, report)
         out.print(f"report written to {json_out}")
     if html:
         pages.write(html, report, earlier)
         out.print(f"page written to {html}")
-    failed = runner.failures(summary, thresholds)
+    failed = runner.failures(summary, chosen.thresholds)
     if failed:
         err.print("[red]eval gate failed:[/red] " + "; ".join(failed))
         raise typer.Exit(1)
@@ -322,14 +309,6 @@ def report_command(
     html = html or report.with_suffix(".html")
     pages.write(html, pages.load(report), earlier)
     out.print(f"page written to {html}")
-
-
-def eval_index(settings: Settings, corpus: Path) -> Path:
-    """One index per corpus folder: ingesting the same articles from another checkout into a shared index would
-    keep both copies, and every question would then see each article twice."""
-    import hashlib
-
-    return settings.index.home / f"eval-{hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:10]}-index"
 
 
 def run_with_progress(qa: QA, questions, runner) -> list:
@@ -392,10 +371,9 @@ def chat_command(
     With input from a pipe, reads one question per line and prints one answer (with sources) per question.
     """
     from .chat import Conversation, Repl, bundled_corpus
-    from .store.index import current_generation
 
     qa = make_qa(index, llm)
-    if current_generation(qa.index_dir) is None:
+    if not qa.has_store():
         err.print(f"no index at {qa.index_dir} yet: building one from the bundled articles")
         run_ingest(qa, [bundled_corpus()])
     _ = qa.index  # open and check the index before the first question, not during it
