@@ -1,8 +1,19 @@
-"""Bad input gets one line on stderr and a non-zero exit, never a traceback."""
+"""Bad input gets one line on stderr and a non-zero exit, never a traceback. Errors found before any model or
+embedder loads are run in this process with typer's CliRunner (unit); the rest through the installed command."""
+
+from types import SimpleNamespace
 
 import pytest
+from typer.testing import CliRunner
 
 from conftest import article, run_qa, write
+from qa.cli import app
+
+
+def invoke(*args: str) -> SimpleNamespace:
+    """``qa ARGS`` in this process, its result shaped as ``run_qa``'s."""
+    result = CliRunner().invoke(app, list(args))
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
 def one_line_error(result, code, fragment):
@@ -29,8 +40,12 @@ def test_only_unreadable_files(tmp_path):
     assert "warning: skipped" in result.stderr and "binary" in result.stderr
 
 
-def test_missing_index(tmp_path):
-    one_line_error(run_qa("search", "anything", "--index", str(tmp_path / "none")), 3, "no index")
+@pytest.mark.unit
+def test_missing_index_to_search(tmp_path):
+    one_line_error(invoke("search", "anything", "--index", str(tmp_path / "none")), 3, "no index")
+
+
+def test_missing_index_to_ask(tmp_path):  # in its own process: ask starts loading the model beside the search
     one_line_error(run_qa("ask", "anything?", "--index", str(tmp_path / "none")), 3, "no index")
 
 
@@ -101,16 +116,19 @@ def test_every_setting_has_its_own_option_in_the_help():
     assert all(f"--{group}.{name}" in result.stdout for group, name, _ in Settings.fields())
 
 
-@pytest.mark.parametrize("args, code, fragment", [
-    (["--retrieval.no_such_field", "1", "settings"], 2, "No such option"),
-    (["--retrieval.top_k", "many", "settings"], 2, "bad setting retrieval.top_k='many'"),
-])
-def test_bad_settings_are_one_line_errors(args, code, fragment):
-    one_line_error(run_qa(*args), code, fragment)
+def test_an_unknown_setting_option_is_a_one_line_error():  # the entry point's own wording of a usage error
+    one_line_error(run_qa("--retrieval.no_such_field", "1", "settings"), 2, "No such option")
 
 
+@pytest.mark.unit
+def test_a_bad_setting_value_is_a_one_line_error():
+    one_line_error(invoke("--retrieval.top_k", "many", "settings"), 2, "bad setting retrieval.top_k='many'")
+
+
+@pytest.mark.unit
 def test_a_bad_preset_file_is_a_one_line_error(tmp_path):
     preset = write(tmp_path, "bad.toml", "[retrieval]\ntop_k = 3\nfavourite_colour = 'blue'\n")
-    one_line_error(run_qa("--settings", str(preset), "settings"), 2, "unknown setting 'retrieval.favourite_colour'")
+    one_line_error(invoke("--settings", str(preset), "settings"), 2, "unknown setting 'retrieval.favourite_colour'")
     flat = write(tmp_path, "flat.toml", "top_k = 3\n")
-    one_line_error(run_qa("--settings", str(flat), "settings"), 2, "'top_k' is not a settings group")
+    one_line_error(invoke("--settings", str(flat), "settings"), 2, "'top_k' is not a settings group")
+    one_line_error(invoke("--settings", str(tmp_path / "none.toml"), "settings"), 2, "cannot read settings file")
