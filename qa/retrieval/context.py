@@ -58,9 +58,10 @@ def select(found: Found, index: Store, embedder: Embedder, settings: RetrievalSe
     """The ``settings.context_sentences`` most relevant sentences of the first ``settings.context_articles``
     retrieved articles, each with the ``settings.context_window`` sentences before it, grouped into one passage
     per article (and page)."""
+    groups = article_groups(found.passages)[:settings.context_articles]
     best = {group[0].path: replace(group[0], similarity=max(p.similarity for p in group))  # the article's best
-            for group in article_groups(found.passages)[:settings.context_articles]}
-    chunk_ids = [i for path in best for i in index.chunk_ids(path)[:settings.article_passages]]
+            for group in groups}
+    chunk_ids = [i for group in groups for i in _read(index.chunk_ids(group[0].path), group, settings)]
     articles = [index.chunks[i] for i in chunk_ids]
     pool = _sentence_pool(zip(chunk_ids, articles))
     if not pool:
@@ -77,6 +78,14 @@ def select(found: Found, index: Store, embedder: Embedder, settings: RetrievalSe
               for j in range(max(0, b.position - settings.context_window), b.position + 1) if path(pool[j]) == path(b)}
     shown, numbered = _grouped(index, best, [pool[j] for j in sorted(chosen)])
     return Context(shown, articles, numbered)
+
+
+def _read(article: list[int], retrieved: list[Passage], settings: RetrievalSettings) -> list[int]:
+    """The chunks of one article whose sentences are scored, in reading order: its first
+    ``settings.article_passages`` (news states its facts early) and the passages retrieved from it, wherever
+    they are (a filing's statement sits on page 60)."""
+    wanted = set(article[:settings.article_passages]) | {p.chunk_id for p in retrieved}
+    return [i for i in article if i in wanted]
 
 
 def _sentence_pool(chunks: Iterable[tuple[int, Chunk]]) -> list[Sentence]:
