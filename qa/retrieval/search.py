@@ -16,6 +16,7 @@ from ..store.chunks import heading
 from ..store.filters import Filters
 from . import filings
 from .fusion import ReciprocalRankFusion
+from ..text import glossary
 from ..text.dates import searchable
 from ..text.names import key_terms, years
 from ..text.words import bm25_tokens, content_words
@@ -68,6 +69,8 @@ def search(index: Store, embedder: Embedder, query: str, settings: RetrievalSett
     k = settings.top_k if k is None else k
     if len(index) == 0 or k <= 0:
         return Found(query, None, [])
+    if settings.expand_terms:
+        query = glossary.expanded(query)
     query_vector = embedder.encode([query])[0]
     words = bm25_tokens([query], as_ids=False)[0]
     fusion = ReciprocalRankFusion(settings.rrf_k)
