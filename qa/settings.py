@@ -80,6 +80,9 @@ class RetrievalSettings(Group):
                             "and years of the question may reorder.")
     context_passages: int = Field(default=4, ge=1, description="Passages retrieved for an answer; their articles are "
                                   "read sentence by sentence.")
+    expand_terms: bool = Field(default=True, description="Search a question's financial abbreviations and metrics "
+                               "(net AR, capex, quick ratio) also by the statement rows they are read from "
+                               "(qa.text.glossary).")
     context_articles: int = Field(default=3, ge=1, description="Most articles whose sentences may enter the answer prompt.")
     context_sentences: int = Field(default=6, ge=1, description="Most relevant sentences the model chooses "
                                    "from and copies out of.")

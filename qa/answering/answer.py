@@ -102,7 +102,8 @@ def _operated(question: str, context: Context, llm: LLM, settings: AnswerSetting
     if len(shown.figures) < 2:
         return Checked.refuse(Refusal.CALCULATION, "fewer than two figures in the sentences shown"), "", None, ""
     messages = operating_messages(question, shown.lines)
-    reply = llm.follow(messages, figures.grammar(shown.figures, figures.named(question)), max_tokens=48)
+    operations = figures.named(question, "\n".join(shown.lines))
+    reply = llm.follow(messages, figures.grammar(shown.figures, operations), max_tokens=48)
     tokens = llm.count_tokens("".join(m["content"] for m in messages))
     if figures.declines(reply):
         return Checked.refuse(Refusal.SENTINEL, "the model found no figures to compute it from"), reply, tokens, ""
@@ -110,7 +111,7 @@ def _operated(question: str, context: Context, llm: LLM, settings: AnswerSetting
         chosen = figures.read(reply, shown.figures)
         worked = calculation.over_figures(chosen.operation.name, chosen.operation.expression(len(chosen.figures)),
                                           [(f.quantity, f.sentence, f.passage) for f in chosen.figures],
-                                          calculation.asked_places(question))
+                                          calculation.asked_places(question), calculation.asked_scale(question))
     except (figures.ChoiceError, CalculationError) as exc:
         return Checked.refuse(Refusal.CALCULATION, str(exc)), reply, tokens, ""
     cited = list(dict.fromkeys(f.passage for f in chosen.figures))

@@ -10,6 +10,7 @@ arithmetic. Here:
   percentage;
 - exact results are shown exactly; inexact ones to two decimals, as financial statements and TAT-QA write
   ratios, unless the question asks for other rounding ("to the nearest whole number");
+- an amount is shown in the scale the question asks for ("Answer in USD millions"), else as its source writes it;
 - the working shows every operand as its source states it, the operation and the result.
 """
 
@@ -21,7 +22,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from ..text.quantities import SCALE_NAMES, Quantity, stated_exponent
+from ..text.quantities import SCALE_NAMES, Quantity, currency_code, stated_exponent
 
 _OPERATORS = {ast.Add: "+", ast.Sub: "−", ast.Mult: "×", ast.Div: "/"}
 _ROUNDING = re.compile(r"nearest\s+(whole|integer|percent|dollar|tenth|hundredth)|"
@@ -73,7 +74,7 @@ class _Value:
 
 
 def over_figures(operation: str, expression: str, figures: list[tuple[Quantity, str, int]],
-                 places: int | None = None) -> Calculation:
+                 places: int | None = None, scale: Scale | None = None) -> Calculation:
     """Evaluate ``expression`` (names ``x0``, ``x1``... and integer constants) over figures qa took from the
     sources itself, each given as (figure, the text that states it, its citation number): no operand is looked
     up, so none can be one that no source states. ``CalculationError`` when the units do not agree."""
@@ -81,13 +82,13 @@ def over_figures(operation: str, expression: str, figures: list[tuple[Quantity, 
     operands, values = [], []
     for stated, text, citation in figures:
         exponent, label = _scale(stated, text)
-        values.append(_value(stated, exponent))
+        values.append(_value(stated, exponent, currency_code(stated, text)))
         operands.append(Operand(stated=label, value=str(values[-1].amount.normalize()), citation=citation))
     try:
         value = _Walker(values).visit(tree.body)
     except (InvalidOperation, ZeroDivisionError):
         raise CalculationError(f"the {operation} divides by zero") from None
-    shown = _show(value, places)
+    shown = _show(value, places, scale)
     return Calculation(operation=operation, expression=expression,
                        working=f"{_working(tree.body, operands)} = {shown}", operands=operands, result=shown,
                        value=str(value.amount.normalize()))
@@ -101,7 +102,7 @@ def _scale(stated: Quantity, text: str) -> tuple[int, str]:
     return exponent, f"{stated.text} {SCALE_NAMES[exponent]}"
 
 
-def _value(stated: Quantity, exponent: int) -> _Value:
+def _value(stated: Quantity, exponent: int, currency: str) -> _Value:
     if stated.unit == "%":
         return _Value(stated.value, "percent", "%", places=stated.places)
     if stated.unit == "pt":
@@ -109,7 +110,7 @@ def _value(stated: Quantity, exponent: int) -> _Value:
     template = stated.text.replace("(", "").replace(")", "")  # "$(1,867)": the sign is the value's
     if exponent != stated.exponent:  # the scale came from a units line: write it out
         template += f" {SCALE_NAMES[exponent]}"
-    return _Value(stated.value.scaleb(exponent), "amount", stated.unit, exponent, template, stated.places)
+    return _Value(stated.value.scaleb(exponent), "amount", currency or stated.unit, exponent, template, stated.places)
 
 
 class _Walker(ast.NodeVisitor):
@@ -196,8 +197,36 @@ def asked_places(question: str) -> int | None:
     return int(word) if word.isdigit() else _PLACES[word]
 
 
-def _show(value: _Value, places: int | None) -> str:
-    """The result as the answer shows it: exact when it is, else to two decimals (or as asked), with its unit."""
+@dataclass(frozen=True)
+class Scale:
+    """The scale a question asks an amount in ("in USD millions": 6, "USD"); ``currency`` empty when it names none."""
+
+    exponent: int
+    currency: str = ""
+
+
+_ASKED_SCALE = re.compile(r"\bin\s+(?:units\s+of\s+)?(?P<before>USD|US\$|\$)?\s*(?P<scale>thousand|million|billion)s?\b"
+                          r"(?:\s+of\s+(?P<after>dollars|USD|US dollars))?", re.I)
+_EXPONENTS = {"thousand": 3, "million": 6, "billion": 9}
+
+
+def asked_scale(question: str) -> Scale | None:
+    """The scale the question asks for an amount in ("Answer in USD millions", "in billions of dollars")."""
+    match = _ASKED_SCALE.search(question)
+    if not match:
+        return None
+    return Scale(_EXPONENTS[match["scale"].lower()], "USD" if match["before"] or match["after"] else "")
+
+
+def _show(value: _Value, places: int | None, scale: Scale | None = None) -> str:
+    """The result as the answer shows it: exact when it is, else to two decimals (or as asked), with its unit; an
+    amount in the scale asked for, unless it is money of another currency than the one asked."""
+    if value.kind == "amount" and scale and value.unit in ("", scale.currency or value.unit):
+        value = value.replace(exponent=scale.exponent, template="", unit=value.unit or scale.currency, places=0)
+        if places is None and value.amount:  # two decimals, or three significant digits of a small amount
+            amount = value.amount.scaleb(-scale.exponent)
+            rounded = amount.quantize(Decimal(1).scaleb(-max(2, 2 - amount.adjusted()))).normalize()
+            places = max(0, -rounded.as_tuple().exponent)
     amount = value.amount.scaleb(-value.exponent) if value.kind == "amount" else value.amount
     if places is None:  # exact at the operands' precision, or two decimals without trailing zeros
         rounded = amount.quantize(Decimal(1).scaleb(-max(2, value.places)))
@@ -210,8 +239,10 @@ def _show(value: _Value, places: int | None) -> str:
         return f"{sign}{number} percentage points"
     if value.kind == "amount" and re.search(r"\d", value.template):
         return sign + re.sub(r"\d[\d,]*(?:\.\d+)?|\.\d+", number, value.template, count=1)
-    scale = SCALE_NAMES.get(value.exponent, "") if value.kind == "amount" else ""
-    return " ".join(filter(None, [f"{sign}{number}", scale, value.unit if value.kind == "amount" else ""]))
+    if value.kind == "amount" and value.unit == "USD":  # "$5,466.31 million", as a US filing writes it
+        return " ".join(filter(None, [f"{sign}${number}", SCALE_NAMES.get(value.exponent, "")]))
+    scale_name = SCALE_NAMES.get(value.exponent, "") if value.kind == "amount" else ""
+    return " ".join(filter(None, [f"{sign}{number}", scale_name, value.unit if value.kind == "amount" else ""]))
 
 
 def _working(node: ast.AST, operands: list[Operand], parent: int = 0) -> str:

@@ -71,11 +71,18 @@ OPERATIONS = {o.name: o for o in [
 ]}
 
 
-def named(question: str) -> list[str]:
+def named(question: str, sources: str = "") -> list[str]:
     """The operations the question names, in ``OPERATIONS`` order ("stated" always among them); all of them when
-    it names none."""
-    names = [o.name for o in OPERATIONS.values() if o.named_by and re.search(o.named_by, question, re.I)]
-    return ["stated", *names] if names else list(OPERATIONS)
+    it names none. A "total" that opens a row of the sources ("total current liabilities") names that row, not a
+    sum: on TAT-QA dev, 45 of 50 such questions that name no other operation ask for the row as stated."""
+    flat = " ".join(sources.lower().split())
+    rows = [m.span() for m in _TOTAL.finditer(question) if m[0].lower() in flat]
+    asked = _TOTAL.sub(lambda m: m[1] if m.span() in rows else m[0], question)
+    names = [o.name for o in OPERATIONS.values() if o.named_by and re.search(o.named_by, asked, re.I)]
+    return ["stated", *names] if names or rows else list(OPERATIONS)
+
+
+_TOTAL = re.compile(r"\btotal((?:\s+[\w-]+){1,2})", re.I)  # "total" and the two words after it
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ a figure or a name: it is copied from a sentence or computed from marked figures
 
 from __future__ import annotations
 
+import re
+
 from ..text.names import key_terms
 
 
@@ -13,7 +15,25 @@ def uncovered_terms(question: str, sources: str) -> list[str]:
     to articles that never name it, or about 2023 to articles about 2024. Other words of the question are not
     looked for: questions paraphrase them ("belong", "now hold"), names and years they cannot."""
     lowered = sources.lower()
-    return sorted(t for t in key_terms(question) if t.lower() not in lowered and not _named_in(t, lowered))
+    mentioned = lambda term: term.lower() in lowered or _named_in(term, lowered)  # noqa: E731
+    aliases = _aliases(question)
+    return sorted(t for t in key_terms(question)
+                  if not mentioned(t) and not any(mentioned(a) for a in aliases.get(t.lower(), ())))
+
+
+# "Block (formerly known as Square)", "Meta (formerly Facebook)": a renamed company's filings carry the old name
+_ALIAS = re.compile(r"([A-Z][\w&.-]*(?: [A-Z][\w&.-]*)*?)(?:'s)? \((?:formerly|previously|now|also)"
+                    r"(?: known as| called)? ([A-Z][^)]*)\)")
+
+
+def _aliases(question: str) -> dict[str, tuple[str, ...]]:
+    """Each name of a renamed company, lowered, with the names it goes by otherwise: either is a mention."""
+    aliases: dict[str, tuple[str, ...]] = {}
+    for match in _ALIAS.finditer(question):
+        one, other = match.group(1), match.group(2).strip()
+        aliases[one.lower()] = (*aliases.get(one.lower(), ()), other)
+        aliases[other.lower()] = (*aliases.get(other.lower(), ()), one)
+    return aliases
 
 
 def _named_in(term: str, lowered: str) -> bool:

@@ -59,6 +59,12 @@ def best_of_articles(found: list[Passage], articles: int) -> dict[str, Passage]:
             for group in article_groups(found)[:articles]}
 
 
+def read_for_sentences(article: list[int], retrieved: set[int], first: int) -> list[int]:
+    """The chunks of one article whose sentences are scored, in reading order: its ``first`` ones (news states its
+    facts early) and those retrieved, wherever they are (a filing's statement sits on page 60)."""
+    return [i for n, i in enumerate(article) if n < first or i in retrieved]
+
+
 def sentence_pool(chunks: Iterable[tuple[int, Chunk]]) -> list[Sentence]:
     """Each article's sentences once, in reading order (neighbouring chunks overlap, so sentences repeat)."""
     pool, seen = [], set()

@@ -9,6 +9,7 @@ from ..embedding import Embedder
 from ..settings import RetrievalSettings
 from ..store.base import Store
 from ..store.filters import Filters
+from ..text import glossary
 from ..text.words import bm25_tokens
 from . import context, filings
 from .context import Context
@@ -34,6 +35,8 @@ class Retriever:
         k = self.settings.top_k if k is None else k
         if len(self.store) == 0 or k <= 0:
             return Found(query, None, [])
+        if self.settings.expand_terms:
+            query = glossary.expanded(query)
         query_vector = self.embedder.encode([query])[0]
         words = bm25_tokens([query], as_ids=False)[0]
         ranked = self._ranked(query_vector, words, filters or None, mode)
@@ -57,7 +60,9 @@ class Retriever:
         retrieved articles, each with the ``settings.context_window`` sentences before it, grouped into one passage
         per article (and page)."""
         best = context.best_of_articles(found.passages, self.settings.context_articles)
-        chunk_ids = [i for path in best for i in self.store.chunk_ids(path)[:self.settings.article_passages]]
+        retrieved = {p.chunk_id for p in found.passages}
+        chunk_ids = [i for path in best for i in context.read_for_sentences(self.store.chunk_ids(path), retrieved,
+                                                                              self.settings.article_passages)]
         articles = [self.store.chunks[i] for i in chunk_ids]
         pool = context.sentence_pool(zip(chunk_ids, articles))
         if not pool:

@@ -170,6 +170,14 @@ def stated_currency(q: Quantity, text: str) -> str:
     return named[1] if named and named[1].lower().removesuffix("s") in _CURRENCIES else ""
 
 
+def currency_code(q: Quantity, text: str) -> str:
+    """The currency ``q`` is in, as a code: its own, or the one its units line names ("in millions of euros")."""
+    if q.unit in _MONEY:
+        return q.unit
+    named = stated_currency(q, text)
+    return _CURRENCIES[named.lower().removesuffix("s")] if named else ""
+
+
 def _units_line(q: Quantity, text: str) -> re.Match | None:
     """The units line of ``q``'s sentence or table row, unless the row is a per-share figure."""
     start = max(text.rfind(". ", 0, q.start), text.rfind("\n", 0, q.start)) + 1

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from qa.answering.calculation import CalculationError, asked_places, over_figures
+from qa.answering.calculation import CalculationError, Scale, asked_places, asked_scale, over_figures
 from qa.text.quantities import quantities, stated_exponent
 
 pytestmark = pytest.mark.unit
@@ -14,7 +14,8 @@ RESULTS = ("Harlow Foods said revenue rose to 280.2 billion yuan from 260.3 bill
            "Net income was 48.9 billion yuan. Gross margin was 45.2% against 43.1%.")
 TABLE = ("Research and development (in millions of euros): 2025 is 4,512; 2024 is 3,905.\n"
          "Diluted earnings per share (in millions, except per share data): 2025 is 1.23; 2024 is (0.45).\n"
-         "Other income (in millions of euros): 2025 is (1,234); 2024 is 2,000.")
+         "Other income (in millions of euros): 2025 is (1,234); 2024 is 2,000.\n"
+         "Cloud revenue (in millions of yuan): 2025 is 9,800.")
 WIRE = "Acme said output reached 3.5 mln bpd, while profit was 12.5 mln dlrs against 8.7 mln dlrs."
 SOURCES = {1: RESULTS, 2: TABLE, 3: WIRE}
 
@@ -41,7 +42,7 @@ def result(expression: str, *operands: str, question: str = "") -> str:
     ("x0 - x1", ["4,512", "3,905"], "607 million"),  # the table's units line gives the scale
     ("(x0 + x1) / 2", ["4,512", "3,905"], "4,208.5 million"),  # an average
     ("x0 - x1", ["45.2%", "43.1%"], "2.1 percentage points"),  # percent minus percent
-    ("x0 - x1", ["280.2 billion yuan", "4,512"], "275.69 billion yuan"),  # billions against millions, converted
+    ("x0 - x1", ["280.2 billion yuan", "9,800"], "270.4 billion yuan"),  # billions against millions, converted
     ("x0 - x1", ["1.23", "(0.45)"], "1.68"),  # per-share row: no scale; "(0.45)" is negative in the source
     ("x0 - x1", ["(1,234)", "2,000"], "-3,234 million"),  # an accounting negative keeps its sign in the value
     ("(x1 - x0) / x0 * 100", ["8.7 mln dlrs", "12.5 mln dlrs"], "43.68%"),
@@ -66,6 +67,7 @@ def test_the_working_quotes_every_operand_as_its_source_states_it_and_cites_it()
 
 @pytest.mark.parametrize("expression, operands, reason", [
     ("x0 - x1", ["12.5 mln dlrs", "3.5 mln bpd"], "cannot add USD and bpd"),
+    ("x0 - x1", ["280.2 billion yuan", "4,512"], "cannot add CNY and EUR"),  # its units line names euros
     ("x0 * x1", ["280.2 billion yuan", "260.3 billion yuan"], "cannot multiply an amount by an amount"),
     ("x0 / x1", ["280.2 billion yuan", "45.2%"], "cannot divide an amount by a percentage"),
     ("x0 ** 2", ["280.2 billion yuan"], "only + − × / are computed"),
@@ -89,3 +91,35 @@ def test_refused(expression, operands, reason):
 def test_stated_exponent(text, figure, exponent):
     (q,) = [q for q in quantities(text) if q.text == figure]
     assert stated_exponent(q, text) == exponent
+
+
+@pytest.mark.parametrize("question, scale", [
+    ("What is the FY2017 total current liabilities (in USD millions)?", Scale(6, "USD")),
+    ("What is the net PP&E? Answer in USD billions.", Scale(9, "USD")),
+    ("What was the revenue in billions of dollars?", Scale(9, "USD")),
+    ("What was the revenue in thousands?", Scale(3)),
+    ("How many millions of users joined?", None),
+    ("What was the revenue?", None),
+])
+def test_the_scale_a_question_asks_for(question, scale):
+    assert asked_scale(question) == scale
+
+
+@pytest.mark.parametrize("question, expression, operands, shown", [
+    ("in USD millions", "x0", ["4,512"], "4,512 million"),  # money of another currency is left as stated
+    ("in billions", "x0", ["4,512"], "4.51 billion EUR"),
+    ("in thousands", "x0 + x1", ["12.5 mln dlrs", "8.7 mln dlrs"], "$21,200 thousand"),
+    ("Answer in USD billions.", "x0 + x1", ["12.5 mln dlrs", "8.7 mln dlrs"], "$0.0212 billion"),  # three digits
+    ("Answer in USD billions to one decimal place.", "x0 - x1", ["12.5 mln dlrs", "8.7 mln dlrs"], "$0.0 billion"),
+])
+def test_an_amount_is_shown_in_the_scale_the_question_asks_for(question, expression, operands, shown):
+    calc = over_figures("operation", expression, [figure(o) for o in operands], asked_places(question),
+                        asked_scale(question))
+    assert calc.result == shown and calc.working.endswith(f"= {shown}")
+
+
+def test_a_bare_figure_of_a_table_in_thousands_is_shown_in_the_millions_asked_for():
+    row = "Total current liabilities (in thousands, except per share data): December 31, 2017 is 5,466,312."
+    [stated] = [q for q in quantities(row) if not q.is_year()][-1:]
+    calc = over_figures("stated", "x0", [(stated, row, 1)], None, asked_scale("Answer in USD millions."))
+    assert calc.result == "$5,466.31 million" and calc.working == "5,466,312 thousand = $5,466.31 million"

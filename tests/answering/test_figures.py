@@ -146,3 +146,14 @@ def test_a_change_between_reports_of_different_dates_runs_from_the_earlier_repor
 ])
 def test_a_question_that_names_its_operation_is_given_only_that_one_and_stated(question, operations):
     assert figures.named(question) == operations
+
+
+@pytest.mark.parametrize("question, operations", [
+    ("What were FY2017 total current liabilities (in USD millions)?", ["stated"]),  # the row, as stated
+    ("What was the change in total current liabilities from 2016 to 2017?", ["stated", "change"]),
+    ("What is the percentage of Bell Wireless out of the Total BCE operating revenues?", ["stated", "sum", "share"]),
+    ("What were total current liabilities of 2016 and 2017 combined?", ["stated", "sum"]),  # "combined" still sums
+])
+def test_a_total_that_opens_a_row_of_the_sources_names_the_row_not_a_sum(question, operations):
+    sources = "Current liabilities — Total current liabilities (in thousands): 2017 is 5,466,312; 2016 is 4,586,657."
+    assert figures.named(question, sources) == operations

@@ -87,6 +87,24 @@ def test_context_reads_whole_articles_and_reuses_the_query_vector(index):
     assert [c.ordinal for c in context.articles] == [0, 1] and {c.path for c in context.articles} == {"acme.md"}
 
 
+def test_a_long_article_s_retrieved_passage_is_read_past_its_first_passages(tmp_path):
+    """A filing states its cash flows on page 60: the sentences of the passage search found are scored even when
+    it lies beyond the ``article_passages`` an article is read for from its start."""
+    texts = [f"Cover page {i} of the annual report." for i in range(5)] + ["Capital expenditure was 1,577 million."]
+    chunks = [Chunk(path="filing.pdf", title="Acme 10-K", date="2025-03-01", source="", url="", text=text, ordinal=i)
+              for i, text in enumerate(texts)]
+    publish(tmp_path, chunks, WordEmbedder().encode([f"{c.title}: {c.text}" for c in chunks]),
+            {"format": FORMAT_VERSION, "embedder": {"name": "words", "dim": DIM}, "files": {}})
+    index = Index.open(tmp_path)
+    settings = RetrievalSettings(context_sentences=1, context_articles=1, article_passages=2)
+    retriever = Retriever(index, WordEmbedder(), settings)
+    found = retriever.search("capital expenditure", k=1)
+    assert found.passages[0].text == texts[-1]
+    context = retriever.context(found)
+    assert [s for _, s in context.sentences] == [texts[-1]]
+    assert [c.ordinal for c in context.articles] == [0, 1, 5]  # the first two passages and the one found
+
+
 def test_context_takes_the_sentence_before_when_asked_and_keeps_articles_apart(index):
     settings = RetrievalSettings(context_sentences=2, context_articles=2, context_window=1)
     retriever = Retriever(index, WordEmbedder(), settings)
