@@ -71,7 +71,9 @@ def generate(asked: Asked, context: Context, llm: LLM, settings: AnswerSettings)
         return
     messages = choosing_messages(searched, context)
     sentences = [s for _, s in context.sentences]
-    choice = llm.choose(messages, sentences, [prompts.NONE, prompts.CALCULATE], settings.max_tokens)
+    # a yes-or-no question is not offered the computing step (figures.asks_yes_or_no)
+    options = [prompts.NONE] if figures.asks_yes_or_no(searched) else [prompts.NONE, prompts.CALCULATE]
+    choice = llm.choose(messages, sentences, options, settings.max_tokens)
     decision = Decision.read(choice.odds, settings)
     timings["choice"] = round(time.perf_counter() - started, 4)
     confidence.update(none_probability=round(decision.none, 4), choice_probability=round(decision.probability, 4),

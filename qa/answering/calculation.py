@@ -150,12 +150,21 @@ def _add(a: _Value, b: _Value, subtract: bool) -> _Value:
     if a.kind == b.kind == "amount":
         if a.unit and b.unit and a.unit != b.unit:
             raise CalculationError(f"cannot add {a.unit} and {b.unit}")
+        if _scale_lost(a, b) or _scale_lost(b, a):
+            raise CalculationError("cannot add a figure without a scale to one over a thousand times its size: "
+                                   "its scale was likely lost")
         return a.replace(amount=amount, unit=a.unit or b.unit, exponent=max(a.exponent, b.exponent),
                          template=a.template if a.exponent >= b.exponent else b.template, places=places)
     if {a.kind, b.kind} <= {"percent", "pt"}:  # 12% - 10% is 2 points; 12% + 2 points is 14%
         kind = "pt" if (a.kind == b.kind == "percent" and subtract) or a.kind == b.kind == "pt" else "percent"
         return _Value(amount, kind, places=places)
     raise CalculationError(f"cannot add {_KINDS[a.kind]} and {_KINDS[b.kind]}")
+
+
+def _scale_lost(bare: _Value, scaled: _Value) -> bool:
+    """A figure with no scale of its own or from a units line, beside a scaled one over a thousand times its size:
+    "$1,263 + 636 million" is a row whose "in millions" was not read, and its sum would show only the 636 million."""
+    return bare.exponent == 0 < scaled.exponent and abs(bare.amount) * 1000 < abs(scaled.amount)
 
 
 def _multiply(a: _Value, b: _Value) -> _Value:
@@ -220,8 +229,9 @@ def asked_scale(question: str) -> Scale | None:
 
 def _show(value: _Value, places: int | None, scale: Scale | None = None) -> str:
     """The result as the answer shows it: exact when it is, else to two decimals (or as asked), with its unit; an
-    amount in the scale asked for, unless it is money of another currency than the one asked."""
-    if value.kind == "amount" and scale and value.unit in ("", scale.currency or value.unit):
+    amount whose scale its sources state in the scale asked for, unless it is money of another currency than
+    the one asked (a bare "687" under "in USD millions" is most likely millions already, not 687 dollars)."""
+    if value.kind == "amount" and value.exponent and scale and value.unit in ("", scale.currency or value.unit):
         value = value.replace(exponent=scale.exponent, template="", unit=value.unit or scale.currency, places=0)
         if places is None and value.amount:  # two decimals, or three significant digits of a small amount
             amount = value.amount.scaleb(-scale.exponent)

@@ -82,6 +82,16 @@ def named(question: str, sources: str = "") -> list[str]:
     return ["stated", *names] if names or rows else list(OPERATIONS)
 
 
+def asks_yes_or_no(question: str) -> bool:
+    """Whether the question is answered yes or no ("Did Pfizer grow its PP&E between FY20 and FY21?"): such a
+    question is settled by a sentence, not by a computed figure. On FinanceBench every one the model sent to the
+    computing step came back as a bare change or difference that answered nothing. A choice between named
+    options ("Did JD.com or Baidu report higher revenue?") is not one."""
+    first = question.split("?")[0]
+    return bool(_AUXILIARY.match(first)) and not re.search(r"\bor\b", first, re.I)
+
+
+_AUXILIARY = re.compile(r"\W*(?:did|does|do|has|have|had|is|are|was|were|can|could|will|would|should)\b", re.I)
 _TOTAL = re.compile(r"\btotal((?:\s+[\w-]+){1,2})", re.I)  # "total" and the two words after it
 
 

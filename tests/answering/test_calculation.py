@@ -17,7 +17,8 @@ TABLE = ("Research and development (in millions of euros): 2025 is 4,512; 2024 i
          "Other income (in millions of euros): 2025 is (1,234); 2024 is 2,000.\n"
          "Cloud revenue (in millions of yuan): 2025 is 9,800.")
 WIRE = "Acme said output reached 3.5 mln bpd, while profit was 12.5 mln dlrs against 8.7 mln dlrs."
-SOURCES = {1: RESULTS, 2: TABLE, 3: WIRE}
+BARE = "Plan changes — Spin-off: 687; Transfers: 2; Dividends paid: $1,263."  # no scale, no units line
+SOURCES = {1: RESULTS, 2: TABLE, 3: WIRE, 4: BARE}
 
 
 def figure(text: str) -> tuple:
@@ -68,6 +69,7 @@ def test_the_working_quotes_every_operand_as_its_source_states_it_and_cites_it()
 @pytest.mark.parametrize("expression, operands, reason", [
     ("x0 - x1", ["12.5 mln dlrs", "3.5 mln bpd"], "cannot add USD and bpd"),
     ("x0 - x1", ["280.2 billion yuan", "4,512"], "cannot add CNY and EUR"),  # its units line names euros
+    ("x0 + x1", ["$1,263", "12.5 mln dlrs"], "its scale was likely lost"),
     ("x0 * x1", ["280.2 billion yuan", "260.3 billion yuan"], "cannot multiply an amount by an amount"),
     ("x0 / x1", ["280.2 billion yuan", "45.2%"], "cannot divide an amount by a percentage"),
     ("x0 ** 2", ["280.2 billion yuan"], "only + − × / are computed"),
@@ -111,6 +113,7 @@ def test_the_scale_a_question_asks_for(question, scale):
     ("in thousands", "x0 + x1", ["12.5 mln dlrs", "8.7 mln dlrs"], "$21,200 thousand"),
     ("Answer in USD billions.", "x0 + x1", ["12.5 mln dlrs", "8.7 mln dlrs"], "$0.0212 billion"),  # three digits
     ("Answer in USD billions to one decimal place.", "x0 - x1", ["12.5 mln dlrs", "8.7 mln dlrs"], "$0.0 billion"),
+    ("in USD millions", "x0 + x1", ["687", "2"], "689"),  # no scale stated: not taken for 689 dollars
 ])
 def test_an_amount_is_shown_in_the_scale_the_question_asks_for(question, expression, operands, shown):
     calc = over_figures("operation", expression, [figure(o) for o in operands], asked_places(question),

@@ -157,3 +157,21 @@ def test_a_question_that_names_its_operation_is_given_only_that_one_and_stated(q
 def test_a_total_that_opens_a_row_of_the_sources_names_the_row_not_a_sum(question, operations):
     sources = "Current liabilities — Total current liabilities (in thousands): 2017 is 5,466,312; 2016 is 4,586,657."
     assert figures.named(question, sources) == operations
+
+
+@pytest.mark.parametrize("question, yes_or_no", [
+    ("Did Pfizer grow its PPNE between FY20 and FY21?", True),
+    ("Has Verizon increased its debt on balance sheet between 2022 and 2021?", True),
+    ("Does Corning have positive working capital? If working capital is not a useful or relevant metric, say so.", True),
+    ("Did JD.com or Baidu report higher revenue for the December 2024 quarter?", False),  # a choice of two
+    ("What was the change in Pfizer's PP&E?", False),
+    ("Is the output typically characterized by a simple or complex answer?", False),
+])
+def test_a_yes_or_no_question_is_told_apart(question, yes_or_no):
+    assert figures.asks_yes_or_no(question) is yes_or_no
+
+
+def test_a_yes_or_no_question_is_not_offered_the_computing_step():
+    llm = FakeLLM(replies=["calculate", "change: F3, F1"], none_probability=0.01)
+    final = answer(llm, context(WIRE), question="Did Acme Oil's profit rise?")
+    assert final.route != "compute" and final.calculations == [] and llm.calls == 1
