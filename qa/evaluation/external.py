@@ -15,8 +15,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..answering.calculation import asked_scale
 from ..errors import InputError
 from ..text.dates import YEAR
+from ..text.quantities import SCALE_NAMES
 from .runner import Question
 from .scorers import judged_as
 
@@ -113,7 +115,6 @@ def tatqa(n: int, seed: int) -> Sample:
 
 
 FINANCEBENCH_HALVES = (1, 2)  # the seeds of the tuning and the reporting companies
-_ASKED_SCALE = re.compile(r"\b(?:in|of)\s+(?:USD\s+)?(thousands|millions|billions)\b", re.I)
 
 
 def financebench(n: int, seed: int) -> Sample:
@@ -179,8 +180,8 @@ def _financebench_question(row: dict, has_pdf: bool, verdicts: dict[str, dict[st
     gold = row["answer"].strip()
     if _FIGURE.match(gold):
         gold = re.sub(r"(\.\d*?)0+(?=\D*$)", r"\1", gold).replace(".%", "%").rstrip(".")  # "$1577.00" -> "$1577"
-        if scale := _ASKED_SCALE.search(row["question"]):
-            gold += " " + scale[1].lower().rstrip("s")
+        if scale := asked_scale(row["question"]):  # the answer is scored in the scale the question asks for
+            gold += " " + SCALE_NAMES[scale.exponent]
         kind = "numeric"
     else:
         kind = "judged"
