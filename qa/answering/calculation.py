@@ -216,7 +216,7 @@ class Scale:
 
 _ASKED_SCALE = re.compile(r"\bin\s+(?:units\s+of\s+)?(?P<before>USD|US\$|\$)?\s*(?P<scale>thousand|million|billion)s?\b"
                           r"(?:\s+of\s+(?P<after>dollars|USD|US dollars))?", re.I)
-_EXPONENTS = {"thousand": 3, "million": 6, "billion": 9}
+_EXPONENTS = {name: exponent for exponent, name in SCALE_NAMES.items()}  # "million": 6
 
 
 def asked_scale(question: str) -> Scale | None:
